@@ -1,0 +1,122 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Window
+import Qt.labs.settings
+import Confab.App
+
+// The main window: the conversation list on the left, the open conversation on the right.
+ApplicationWindow {
+    id: window
+
+    readonly property int defaultWidth: 1100
+    readonly property int defaultHeight: 720
+
+    title: AppInfo.defaultProfile ? qsTr("Confab") : qsTr("Confab — %1").arg(AppInfo.profile)
+    width: defaultWidth
+    height: defaultHeight
+    minimumWidth: Theme.sidebarWidth + Theme.conversationMinimumWidth + 40
+    minimumHeight: 420
+    visible: true
+    color: Theme.window
+
+    palette {
+        window: Theme.window
+        windowText: Theme.text
+        base: Theme.surface
+        alternateBase: Theme.sidebar
+        text: Theme.text
+        button: Theme.surface
+        buttonText: Theme.text
+        brightText: Theme.accentText
+        highlight: Theme.accent
+        highlightedText: Theme.accentText
+        placeholderText: Theme.secondaryText
+        toolTipBase: Theme.surface
+        toolTipText: Theme.text
+        link: Theme.accent
+        light: Theme.hover
+        midlight: Theme.hover
+        mid: Theme.divider
+        dark: Theme.divider
+        shadow: Theme.divider
+    }
+
+    // Window geometry and pane sizes of this profile, restored on the next start.
+    Settings {
+        id: uiSettings
+        fileName: AppInfo.settingsFile
+        category: "MainWindow"
+        property int x: -1
+        property int y: -1
+        property int width: 0
+        property int height: 0
+        property bool maximized: false
+        property int sidebarWidth: Theme.sidebarWidth
+    }
+
+    Component.onCompleted: {
+        if (uiSettings.width >= minimumWidth && uiSettings.height >= minimumHeight) {
+            width = uiSettings.width
+            height = uiSettings.height
+            // Only put the window back where it was if that place is still on a screen.
+            if (uiSettings.x >= 0 && uiSettings.y >= 0
+                    && uiSettings.x + 100 < Screen.desktopAvailableWidth
+                    && uiSettings.y + 100 < Screen.desktopAvailableHeight) {
+                x = uiSettings.x
+                y = uiSettings.y
+            }
+        }
+        if (uiSettings.maximized)
+            visibility = Window.Maximized
+    }
+
+    onClosing: {
+        uiSettings.maximized = visibility === Window.Maximized
+        if (!uiSettings.maximized) {
+            uiSettings.x = x
+            uiSettings.y = y
+            uiSettings.width = width
+            uiSettings.height = height
+        }
+        uiSettings.sidebarWidth = Math.round(conversationList.width)
+    }
+
+    SplitView {
+        id: split
+        objectName: "mainSplit"
+        anchors.fill: parent
+        orientation: Qt.Horizontal
+
+        // A 1 px line with a 5 px grip, so the divider is easy to drag but looks light.
+        handle: Item {
+            implicitWidth: 5
+            Rectangle {
+                anchors.horizontalCenter: parent.horizontalCenter
+                width: parent.SplitHandle.hovered || parent.SplitHandle.pressed ? 3 : 1
+                height: parent.height
+                color: parent.SplitHandle.hovered || parent.SplitHandle.pressed ? Theme.accent : Theme.divider
+            }
+        }
+
+        ConversationListPane {
+            id: conversationList
+            objectName: "conversationListPane"
+            SplitView.preferredWidth: Math.max(Theme.sidebarMinimumWidth,
+                                               Math.min(uiSettings.sidebarWidth, Theme.sidebarMaximumWidth))
+            SplitView.minimumWidth: Theme.sidebarMinimumWidth
+            // Never so wide that the conversation falls below its own minimum.
+            SplitView.maximumWidth: split.width <= 0
+                                    ? Theme.sidebarMaximumWidth
+                                    : Math.max(Theme.sidebarMinimumWidth,
+                                               Math.min(Theme.sidebarMaximumWidth,
+                                                        split.width - Theme.conversationMinimumWidth - 5))
+        }
+
+        ConversationPane {
+            id: conversation
+            objectName: "conversationPane"
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: Theme.conversationMinimumWidth
+        }
+    }
+}

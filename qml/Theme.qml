@@ -1,0 +1,42 @@
+pragma Singleton
+
+import QtQuick
+import Confab.App
+
+// Colours and metrics of the views, in a light and a dark palette. Which one applies follows
+// SystemAppearance (the desktop's colour scheme, or the user's choice). Text colours meet WCAG
+// contrast on their backgrounds in both palettes; tst_theme.qml checks it.
+QtObject {
+    readonly property bool dark: SystemAppearance.dark
+
+    // Surfaces
+    readonly property color window: dark ? "#16181c" : "#ffffff"
+    readonly property color sidebar: dark ? "#1d2025" : "#f3f4f6"
+    readonly property color surface: dark ? "#24282e" : "#ffffff"
+    readonly property color hover: dark ? "#2a2f36" : "#e8eaee"
+    readonly property color selected: dark ? "#2d3a52" : "#dde7fb"
+    readonly property color divider: dark ? "#30353c" : "#dde0e5"
+
+    // Text
+    readonly property color text: dark ? "#e8eaed" : "#1b1d21"
+    readonly property color secondaryText: dark ? "#a2a8b0" : "#5c6169"
+
+    // Accent: links, the selection, the primary button, unread badges
+    readonly property color accent: dark ? "#8ab4ff" : "#2457c5"
+    readonly property color accentText: dark ? "#0d1524" : "#ffffff"
+
+    // Metrics
+    readonly property int spacing: 8
+    readonly property int padding: 12
+    readonly property int radius: 8
+    readonly property int sidebarWidth: 320
+    readonly property int sidebarMinimumWidth: 240
+    readonly property int sidebarMaximumWidth: 480
+    readonly property int conversationMinimumWidth: 360
+    readonly property int headerHeight: 52
+
+    // Type scale, relative to the system font so the user's font size setting is honoured
+    readonly property real titleScale: 1.35
+    readonly property real headingScale: 1.15
+    readonly property real captionScale: 0.85
+}
