@@ -72,8 +72,8 @@ ContentType contentTypeOf(const wire::MessageEntryContents &c)
 /// Opens an MCE's contents with `key` and decodes the MessageEntryHolder.
 Result<wire::MessageEntryHolder> decryptContents(const wire::MessageCreateEvent &mce, const crypto::SecureBytes &key)
 {
-    auto plain = crypto::openSecretBox(
-        QByteArrayView(mce.contents.data(), static_cast<qsizetype>(mce.contents.size())), key);
+    auto plain =
+        crypto::openSecretBox(QByteArrayView(mce.contents.data(), static_cast<qsizetype>(mce.contents.size())), key);
     if (!plain)
         return plain.error();
     auto holder = decodeThrift<wire::MessageEntryHolder>(plain.value(), "message contents");
@@ -84,16 +84,17 @@ Result<wire::MessageEntryHolder> decryptContents(const wire::MessageCreateEvent 
 } // namespace
 
 EventVerifier::EventVerifier(LocalIdentity me, const SigningKeyDirectory &directory, ConversationKeyRing &keys)
-    : m_me(std::move(me)), m_directory(directory), m_keys(keys)
-{
-}
+    : m_me(std::move(me))
+    , m_directory(directory)
+    , m_keys(keys)
+{}
 
 Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, const crypto::SecureBytes &payload,
                                             int *signatureVersion) const
 {
     if (!event.__isset.message_event_signature) {
         return cryptoError(QStringLiteral("This message is not signed, so it cannot be trusted."),
-                           QStringLiteral("event %1 has no signature").arg(str(event.message_id)));
+                                          QStringLiteral("event %1 has no signature").arg(str(event.message_id)));
     }
     const wire::MessageEventSignature &sig = event.message_event_signature;
     int version = CurrentSignatureVersion; // a missing version counts as 7
@@ -102,7 +103,7 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, con
         version = str(sig.signature_version).toInt(&ok);
         if (!ok || version < MinimumSignatureVersion) {
             return cryptoError(QStringLiteral("This message uses an outdated signature and cannot be trusted."),
-                               QStringLiteral("signature_version '%1'").arg(str(sig.signature_version)));
+                                              QStringLiteral("signature_version '%1'").arg(str(sig.signature_version)));
         }
     }
     if (signatureVersion)
@@ -112,7 +113,8 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, con
     const SigningKeyDirectory::Entry *entry = m_directory.find(sender, keyVersion);
     if (!entry) {
         // Never fall back to the signing_public_key embedded in the event (rule 1).
-        return cryptoError(QStringLiteral("The sender's key is not known or not verified yet."),
+        return cryptoError(
+            QStringLiteral("The sender's key is not known or not verified yet."),
                            QStringLiteral("no binding-verified key for user %1 version %2").arg(sender, keyVersion));
     }
     auto signature = crypto::base64::decode(QByteArray::fromStdString(sig.signature));
@@ -120,7 +122,7 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, con
         return cryptoError(QStringLiteral("The signature is malformed."), signature.error().detail());
     if (auto verified = entry->signingKey.verify(payload.view(), signature.value()); !verified) {
         return cryptoError(QStringLiteral("The signature does not match: the message may have been tampered with."),
-                           QStringLiteral("event %1 from %2").arg(str(event.message_id), sender));
+                                          QStringLiteral("event %1 from %2").arg(str(event.message_id), sender));
     }
     return {};
 }
@@ -136,7 +138,8 @@ Result<crypto::SecureBytes> EventVerifier::unwrapForMe(const wire::ConversationK
         return crypto::unwrapConversationKey(wrapped.value(), m_me.identityKey);
     }
     return Error(ErrorKind::NotFound, QStringLiteral("This key change holds no key for this device."),
-                 QStringLiteral("no entry for user %1 key version %2").arg(m_me.userId, m_me.keyVersion));
+                                                     QStringLiteral("no entry for user %1 key version %2").arg(
+                                                         m_me.userId, m_me.keyVersion));
 }
 
 Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
@@ -144,8 +147,9 @@ Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
     const auto &change = out.event.detail.conversation_key_change_event;
     out.keyVersion = str(change.conversation_key_version);
     if (!compareVersions(out.keyVersion, out.keyVersion)) {
-        return Error(ErrorKind::Protocol, QStringLiteral("A key change is malformed."),
-                     QStringLiteral("conversation_key_version '%1'").arg(out.keyVersion));
+        return Error(ErrorKind::Protocol,
+                     QStringLiteral("A key change is malformed."),
+                                    QStringLiteral("conversation_key_version '%1'").arg(out.keyVersion));
     }
     auto key = unwrapForMe(change);
     if (!key)
@@ -168,9 +172,9 @@ Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
     // Before v6 the payload covered every participant's wrapped key, which a recipient never sees
     // in full: such changes cannot be verified and only ever give a decrypt-only key.
     if (!verified) {
-        const bool enforced = signatureVersion >= KeyChangePlaintextSignatureVersion &&
-                              compareVersions(out.sequenceId, QString::fromLatin1(KeyChangeEnforcementSequenceId))
-                                      .value_or(1) >= 0;
+        const bool enforced =
+            signatureVersion >= KeyChangePlaintextSignatureVersion &&
+            compareVersions(out.sequenceId, QString::fromLatin1(KeyChangeEnforcementSequenceId)).value_or(1) >= 0;
         if (enforced)
             return verified.error();
         qCInfo(lcCrypto) << "Keeping an unverifiable older key change as decrypt-only, version" << out.keyVersion;
@@ -188,7 +192,8 @@ Result<VerifiedEvent> EventVerifier::processMessage(VerifiedEvent out)
     const wire::MessageCreateEvent &mce = out.event.detail.message_create_event;
     out.keyVersion = str(mce.conversation_key_version);
     if (!mce.__isset.conversation_key_version || out.keyVersion.isEmpty()) {
-        return cryptoError(QStringLiteral("An unencrypted message was refused."),
+        return cryptoError(
+            QStringLiteral("An unencrypted message was refused."),
                            QStringLiteral("event %1 has no conversation key version").arg(out.messageId));
     }
     // Verify before decrypting (rule 2).
@@ -201,8 +206,9 @@ Result<VerifiedEvent> EventVerifier::processMessage(VerifiedEvent out)
 
     const crypto::SecureBytes *key = m_keys.key(out.keyVersion);
     if (!key) {
-        return Error(ErrorKind::Crypto, QStringLiteral("The key for this message is missing."),
-                     QStringLiteral("no conversation key version %1").arg(out.keyVersion));
+        return Error(ErrorKind::Crypto,
+                     QStringLiteral("The key for this message is missing."),
+                                    QStringLiteral("no conversation key version %1").arg(out.keyVersion));
     }
     auto contents = decryptContents(mce, *key);
     if (!contents)
@@ -292,9 +298,7 @@ Result<VerifiedEvent> EventVerifier::process(const wire::MessageEvent &event)
     switch (out.type) {
     case EventType::Message: return processMessage(std::move(out));
     case EventType::KeyChange: return processKeyChange(std::move(out));
-    case EventType::Failure:
-        out.failureType = event.detail.message_failure_event.failure_type;
-        return out;
+    case EventType::Failure: out.failureType = event.detail.message_failure_event.failure_type; return out;
     case EventType::Typing:
     case EventType::MemberDeleted:
     case EventType::GrokSearch:

@@ -10,7 +10,6 @@
 #include <QString>
 
 #include <vector>
-
 #include <wire/xchat_types.h>
 
 namespace confab::xchat {
@@ -95,9 +94,9 @@ public:
 
     struct Batch
     {
-        std::vector<VerifiedEvent> events;                     ///< in input order, failures left out
-        std::vector<std::pair<qsizetype, Error>> keyErrors;    ///< index into conversationKeyEvents
-        std::vector<std::pair<qsizetype, Error>> eventErrors;  ///< index into events
+        std::vector<VerifiedEvent> events;                    ///< in input order, failures left out
+        std::vector<std::pair<qsizetype, Error>> keyErrors;   ///< index into conversationKeyEvents
+        std::vector<std::pair<qsizetype, Error>> eventErrors; ///< index into events
     };
     /// Processes a page: `meta.conversation_key_events` first, then the events. Never throws away
     /// the page for one bad event: failures are reported per index.

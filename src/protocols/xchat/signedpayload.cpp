@@ -82,9 +82,10 @@ Result<QByteArray> SignedPayload::bytes() const
 {
     for (qsizetype i = 0; i < m_components.size(); ++i) {
         if (m_components[i].contains(QLatin1Char(','))) {
-            return Error(ErrorKind::InvalidInput,
-                         QStringLiteral("A comma is not allowed here (in a title, a URL or an id)."),
-                         QStringLiteral("component %1 of %2 contains ','").arg(i).arg(m_components.first()));
+            return Error(
+                ErrorKind::InvalidInput,
+                QStringLiteral("A comma is not allowed here (in a title, a URL or an id)."),
+                               QStringLiteral("component %1 of %2 contains ','").arg(i).arg(m_components.first()));
         }
     }
     return m_components.join(QLatin1Char(',')).toUtf8();
@@ -96,12 +97,12 @@ Result<QByteArray> messageCreate(const QString &msg, const QString &sender, cons
                                  const QString &keyVersion, QByteArrayView encryptedContents)
 {
     return SignedPayload(QStringLiteral("MessageCreateEvent"))
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .add(keyVersion)
-        .add(QString::fromLatin1(crypto::base64::encodeUnpadded(encryptedContents)))
-        .bytes();
+                             .add(msg)
+                             .add(sender)
+                             .add(conv)
+                             .add(keyVersion)
+                             .add(QString::fromLatin1(crypto::base64::encodeUnpadded(encryptedContents)))
+                             .bytes();
 }
 
 Result<crypto::SecureBytes> conversationKeyChange(const QString &msg, const QString &sender, const QString &conv,
@@ -109,12 +110,12 @@ Result<crypto::SecureBytes> conversationKeyChange(const QString &msg, const QStr
 {
     QByteArray keyText = crypto::base64::encodeUnpadded(conversationKey.view());
     auto bytes = SignedPayload(QStringLiteral("ConversationKeyChangeEvent"))
-                     .add(msg)
-                     .add(sender)
-                     .add(conv)
-                     .add(keyVersion)
-                     .add(QString::fromLatin1(keyText))
-                     .bytes();
+                                   .add(msg)
+                                   .add(sender)
+                                   .add(conv)
+                                   .add(keyVersion)
+                                   .add(QString::fromLatin1(keyText))
+                                   .bytes();
     crypto::wipe(keyText);
     if (!bytes)
         return bytes.error();
@@ -125,12 +126,12 @@ Result<QByteArray> messageDelete(const QString &msg, const QString &sender, cons
                                  const QStringList &sequenceIds)
 {
     return SignedPayload(QStringLiteral("MessageDeleteEvent"))
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .add(QString::number(deleteAction))
-        .addAll(sequenceIds)
-        .bytes();
+                             .add(msg)
+                             .add(sender)
+                             .add(conv)
+                             .add(QString::number(deleteAction))
+                             .addAll(sequenceIds)
+                             .bytes();
 }
 
 Result<QByteArray> markRead(const QString &msg, const QString &sender, const QString &conv, const QString &seenUntil,
@@ -170,14 +171,14 @@ Result<QByteArray> groupCreate(const QString &msg, const QString &sender, const 
                                const std::optional<QString> &title, const std::optional<QString> &avatarUrl)
 {
     return SignedPayload(QStringLiteral("GroupChangeEvent.GroupCreate"))
-        .add(msg)
-        .add(sender)
-        .add(keyVersion)
-        .addAll(memberIds)
-        .add(isLegacyGroupUpgrade)
-        .add(title)
-        .add(avatarUrl)
-        .bytes();
+                             .add(msg)
+                             .add(sender)
+                             .add(keyVersion)
+                             .addAll(memberIds)
+                             .add(isLegacyGroupUpgrade)
+                             .add(title)
+                             .add(avatarUrl)
+                             .bytes();
 }
 
 Result<QByteArray> groupMemberAdd(const QString &msg, const QString &sender, const QString &conv,
@@ -223,12 +224,12 @@ Result<QByteArray> groupValue(GroupValueChange change, const QString &msg, const
 {
     return SignedPayload(change == GroupValueChange::Title ? QStringLiteral("GroupChangeEvent.GroupTitleChange")
                                                            : QStringLiteral("GroupChangeEvent.GroupAvatarUrlChange"))
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .add(keyVersion)
-        .add(value)
-        .bytes();
+                                                                 .add(msg)
+                                                                 .add(sender)
+                                                                 .add(conv)
+                                                                 .add(keyVersion)
+                                                                 .add(value)
+                                                                 .bytes();
 }
 
 Result<QByteArray> groupInviteEnable(const QString &msg, const QString &sender, const QString &conv,
@@ -236,46 +237,38 @@ Result<QByteArray> groupInviteEnable(const QString &msg, const QString &sender, 
                                      const std::optional<QString> &affiliateId)
 {
     return SignedPayload(QStringLiteral("GroupChangeEvent.GroupInviteEnable"))
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .add(url)
-        .add(expiresAtMsec)
-        .add(affiliateId)
-        .bytes();
+                             .add(msg)
+                             .add(sender)
+                             .add(conv)
+                             .add(url)
+                             .add(expiresAtMsec)
+                             .add(affiliateId)
+                             .bytes();
 }
 
 Result<QByteArray> groupInviteDisable(const QString &msg, const QString &sender, const QString &conv,
                                       const std::optional<QString> &disabledBy)
 {
-    return SignedPayload(QStringLiteral("GroupChangeEvent.GroupInviteDisable"))
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .add(disabledBy)
-        .bytes();
+    return SignedPayload(
+        QStringLiteral("GroupChangeEvent.GroupInviteDisable")).add(msg).add(sender).add(conv).add(disabledBy).bytes();
 }
 
 Result<QByteArray> groupJoinRequest(const QString &msg, const QString &sender, const QString &conv,
                                     const std::optional<QString> &requestingUser)
 {
-    return SignedPayload(QStringLiteral("GroupChangeEvent.GroupJoinRequest"))
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .add(requestingUser)
-        .bytes();
+    return SignedPayload(
+        QStringLiteral("GroupChangeEvent.GroupJoinRequest")).add(msg).add(sender).add(conv).add(requestingUser).bytes();
 }
 
 Result<QByteArray> metadataChange(const QString &variant, const QString &msg, const QString &sender,
                                   const QString &conv, const QStringList &extras)
 {
     return SignedPayload(QStringLiteral("ConversationMetadataChangeEvent.") + variant)
-        .add(msg)
-        .add(sender)
-        .add(conv)
-        .addAll(extras)
-        .bytes();
+                             .add(msg)
+                             .add(sender)
+                             .add(conv)
+                             .addAll(extras)
+                             .bytes();
 }
 
 } // namespace payload
@@ -306,27 +299,27 @@ Result<QByteArray> groupPayload(const wire::GroupChangeEvent &event, const QStri
             invite = payload::GroupInvite{str(i.invite_url), optStr(i.__isset.affiliate_id, i.affiliate_id),
                                           opt<qint64>(i.__isset.expires_at_msec, i.expires_at_msec)};
         }
-        return payload::groupMemberAdd(msg, sender, conv, strs(g.member_ids), strs(g.current_member_ids),
-                                       strs(g.current_admin_ids), optStr(g.__isset.current_title, g.current_title),
-                                       optStr(g.__isset.current_avatar_url, g.current_avatar_url),
-                                       opt<qint64>(g.__isset.current_ttl_msec, g.current_ttl_msec),
-                                       str(g.conversation_key_version),
-                                       opt(g.__isset.screen_capture_blocking_enabled,
-                                           g.screen_capture_blocking_enabled),
-                                       invite);
+        return payload::groupMemberAdd(
+            msg, sender, conv, strs(g.member_ids), strs(g.current_member_ids), strs(g.current_admin_ids),
+            optStr(g.__isset.current_title, g.current_title),
+            optStr(g.__isset.current_avatar_url, g.current_avatar_url),
+            opt<qint64>(g.__isset.current_ttl_msec, g.current_ttl_msec), str(g.conversation_key_version),
+            opt(g.__isset.screen_capture_blocking_enabled, g.screen_capture_blocking_enabled), invite);
     }
     if (s.group_member_remove)
-        return payload::groupIds(payload::GroupIdsChange::MemberRemove, msg, sender, conv, strs(c.group_member_remove.ids));
+        return payload::groupIds(payload::GroupIdsChange::MemberRemove, msg, sender, conv,
+                                 strs(c.group_member_remove.ids));
     if (s.group_admin_add)
         return payload::groupIds(payload::GroupIdsChange::AdminAdd, msg, sender, conv, strs(c.group_admin_add.ids));
     if (s.group_admin_remove)
-        return payload::groupIds(payload::GroupIdsChange::AdminRemove, msg, sender, conv, strs(c.group_admin_remove.ids));
+        return payload::groupIds(payload::GroupIdsChange::AdminRemove, msg, sender, conv,
+                                 strs(c.group_admin_remove.ids));
     if (s.group_join_reject)
         return payload::groupIds(payload::GroupIdsChange::JoinReject, msg, sender, conv, strs(c.group_join_reject.ids));
     if (s.group_title_change) {
         const auto &g = c.group_title_change;
-        return payload::groupValue(payload::GroupValueChange::Title, msg, sender, conv,
-                                   str(g.conversation_key_version), optStr(g.__isset.custom_title, g.custom_title));
+        return payload::groupValue(payload::GroupValueChange::Title, msg, sender, conv, str(g.conversation_key_version),
+                                   optStr(g.__isset.custom_title, g.custom_title));
     }
     if (s.group_avatar_change) {
         const auto &g = c.group_avatar_change;
@@ -347,27 +340,26 @@ Result<QByteArray> groupPayload(const wire::GroupChangeEvent &event, const QStri
     }
     if (s.group_join_request) {
         const auto &i = c.group_join_request;
-        return payload::groupJoinRequest(msg, sender, conv,
-                                         optStr(i.__isset.requesting_user_id, i.requesting_user_id));
+        return payload::groupJoinRequest(msg, sender, conv, optStr(i.__isset.requesting_user_id, i.requesting_user_id));
     }
     return notSigned(); // admin settings changes and unknown members are not signed
 }
 
-Result<QByteArray> metadataPayload(const wire::ConversationMetadataChange &c, const QString &msg,
-                                   const QString &sender, const QString &conv)
+Result<QByteArray> metadataPayload(const wire::ConversationMetadataChange &c, const QString &msg, const QString &sender,
+                                   const QString &conv)
 {
     const auto &s = c.__isset;
     if (s.message_duration_change)
         return payload::metadataChange(QStringLiteral("MessageDurationChange"), msg, sender, conv,
-                                       {QString::number(c.message_duration_change.ttl_msec)});
+                                                      {QString::number(c.message_duration_change.ttl_msec)});
     if (s.message_duration_remove)
         return payload::metadataChange(QStringLiteral("MessageDurationRemove"), msg, sender, conv);
     if (s.mute_conversation)
         return payload::metadataChange(QStringLiteral("MuteConversation"), msg, sender, conv,
-                                       strs(c.mute_conversation.conversation_ids));
+                                                      strs(c.mute_conversation.conversation_ids));
     if (s.unmute_conversation)
         return payload::metadataChange(QStringLiteral("UnmuteConversation"), msg, sender, conv,
-                                       strs(c.unmute_conversation.conversation_ids));
+                                                      strs(c.unmute_conversation.conversation_ids));
     if (s.enable_screen_capture_detection)
         return payload::metadataChange(QStringLiteral("EnableScreenCaptureDetection"), msg, sender, conv);
     if (s.disable_screen_capture_detection)
@@ -392,14 +384,14 @@ Result<crypto::SecureBytes> payloadForEvent(const wire::MessageEvent &event, con
     Result<QByteArray> bytes = notSigned();
     if (s.message_create_event) {
         const auto &mce = d.message_create_event;
-        bytes = payload::messageCreate(msg, sender, conv, str(mce.conversation_key_version),
-                                       QByteArrayView(mce.contents.data(), static_cast<qsizetype>(mce.contents.size())));
+        bytes =
+            payload::messageCreate(msg, sender, conv, str(mce.conversation_key_version),
+                                   QByteArrayView(mce.contents.data(), static_cast<qsizetype>(mce.contents.size())));
     } else if (s.conversation_key_change_event) {
         if (!conversationKey)
             return Error(ErrorKind::Internal, QStringLiteral("A key change is verified with its unwrapped key."));
-        return payload::conversationKeyChange(msg, sender, conv,
-                                              str(d.conversation_key_change_event.conversation_key_version),
-                                              *conversationKey);
+        return payload::conversationKeyChange(
+            msg, sender, conv, str(d.conversation_key_change_event.conversation_key_version), *conversationKey);
     } else if (s.message_delete_event) {
         const auto &del = d.message_delete_event;
         bytes = payload::messageDelete(msg, sender, conv, del.delete_message_action, strs(del.sequence_ids));
@@ -409,7 +401,8 @@ Result<crypto::SecureBytes> payloadForEvent(const wire::MessageEvent &event, con
                                   opt<qint64>(r.__isset.seen_at_millis, r.seen_at_millis));
     } else if (s.mark_conversation_unread_event) {
         const auto &u = d.mark_conversation_unread_event;
-        bytes = payload::markUnread(msg, sender, conv, optStr(u.__isset.seen_until_sequence_id, u.seen_until_sequence_id));
+        bytes =
+            payload::markUnread(msg, sender, conv, optStr(u.__isset.seen_until_sequence_id, u.seen_until_sequence_id));
     } else if (s.conversation_delete_event) {
         const auto &c = d.conversation_delete_event;
         const bool hasOptions = c.__isset.clear_conversation_options;

@@ -8,7 +8,6 @@
 #include <QStringList>
 
 #include <optional>
-
 #include <wire/xchat_types.h>
 
 namespace confab::xchat {

@@ -43,27 +43,29 @@ std::optional<int> compareVersions(const QString &a, const QString &b)
 Result<void> SigningKeyDirectory::addRecord(const PublicKeyRecord &record)
 {
     if (record.userId.isEmpty() || !compareVersions(record.version, record.version)) {
-        return Error(ErrorKind::Protocol, QStringLiteral("A published key record is incomplete."),
-                     QStringLiteral("user '%1' version '%2'").arg(record.userId, record.version));
+        return Error(ErrorKind::Protocol,
+                     QStringLiteral("A published key record is incomplete."),
+                                    QStringLiteral("user '%1' version '%2'").arg(record.userId, record.version));
     }
     auto identity = crypto::P256PublicKey::fromBytes(record.identityPublicKey);
     auto signing = crypto::P256PublicKey::fromBytes(record.signingPublicKey);
     if (!identity || !signing) {
-        return Error(ErrorKind::Crypto, QStringLiteral("A contact's published key is invalid."),
-                     QStringLiteral("user %1 version %2").arg(record.userId, record.version));
+        return Error(ErrorKind::Crypto,
+                     QStringLiteral("A contact's published key is invalid."),
+                                    QStringLiteral("user %1 version %2").arg(record.userId, record.version));
     }
     if (!signing.value().verify(record.identityPublicKey, record.identityKeySignature)) {
         return Error(ErrorKind::Crypto,
                      QStringLiteral("A contact's published keys do not belong together; they are not trusted."),
-                     QStringLiteral("identity key binding of user %1 version %2 did not verify")
-                         .arg(record.userId, record.version));
+                                    QStringLiteral("identity key binding of user %1 version %2 did not verify") .arg(
+                                        record.userId, record.version));
     }
     if (!record.signingKeySignature.isEmpty() &&
         !identity.value().verify(record.signingPublicKey, record.signingKeySignature)) {
         return Error(ErrorKind::Crypto,
                      QStringLiteral("A contact's published keys do not belong together; they are not trusted."),
-                     QStringLiteral("signing key binding of user %1 version %2 did not verify")
-                         .arg(record.userId, record.version));
+                                    QStringLiteral("signing key binding of user %1 version %2 did not verify") .arg(
+                                        record.userId, record.version));
     }
     m_entries.insert(keyOf(record.userId, record.version),
                      Entry{std::move(identity).value(), std::move(signing).value()});

@@ -18,11 +18,11 @@ namespace confab::xchat {
 struct PublicKeyRecord
 {
     QString userId;
-    QString version;                     ///< public_key_version
-    QByteArray identityPublicKey;        ///< public_key, decoded, exactly as served (SPKI or point)
-    QByteArray signingPublicKey;         ///< signing_public_key, decoded, exactly as served
-    QByteArray identityKeySignature;     ///< identity_public_key_signature: raw r||s by the signing key
-    QByteArray signingKeySignature;      ///< signing_public_key_signature (optional): by the identity key
+    QString version;                 ///< public_key_version
+    QByteArray identityPublicKey;    ///< public_key, decoded, exactly as served (SPKI or point)
+    QByteArray signingPublicKey;     ///< signing_public_key, decoded, exactly as served
+    QByteArray identityKeySignature; ///< identity_public_key_signature: raw r||s by the signing key
+    QByteArray signingKeySignature;  ///< signing_public_key_signature (optional): by the identity key
 };
 
 /// The peers' keys Confab trusts for verification: only records whose key binding verified.

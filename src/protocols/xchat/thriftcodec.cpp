@@ -2,11 +2,10 @@
 
 #include "crypto/base64.h"
 
+#include <limits>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
-
-#include <limits>
 
 namespace confab::xchat {
 
@@ -29,18 +28,19 @@ Result<void> readThrift(QByteArrayView bytes, const char *what,
         auto config = std::make_shared<TConfiguration>(static_cast<int>(bytes.size()) + 1,
                                                        TConfiguration::DEFAULT_MAX_FRAME_SIZE, MaxNesting);
         // TMemoryBuffer only reads from an OBSERVE buffer; the const_cast never writes.
-        auto buffer = std::make_shared<TMemoryBuffer>(
-            reinterpret_cast<uint8_t *>(const_cast<char *>(bytes.data())), static_cast<uint32_t>(bytes.size()),
-            TMemoryBuffer::OBSERVE, config);
+        auto buffer =
+            std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t *>(const_cast<char *>(bytes.data())),
+                                            static_cast<uint32_t>(bytes.size()), TMemoryBuffer::OBSERVE, config);
         TBinaryProtocol protocol(buffer);
         read(&protocol);
         if (buffer->available_read() != 0) {
-            return Error(ErrorKind::Protocol, QStringLiteral("The %1 is malformed.").arg(QLatin1String(what)),
-                         QStringLiteral("%1 bytes left after the struct").arg(buffer->available_read()));
+            return Error(ErrorKind::Protocol,
+                         QStringLiteral("The %1 is malformed.").arg(QLatin1String(what)),
+                                        QStringLiteral("%1 bytes left after the struct").arg(buffer->available_read()));
         }
     } catch (const std::exception &e) {
         return Error(ErrorKind::Protocol, QStringLiteral("The %1 is malformed.").arg(QLatin1String(what)),
-                     QString::fromUtf8(e.what()));
+                                                         QString::fromUtf8(e.what()));
     }
     return {};
 }
@@ -63,7 +63,7 @@ Result<wire::MessageEvent> decodeEventBase64(QByteArrayView base64)
     auto bytes = crypto::base64::decode(base64);
     if (!bytes) {
         return Error(ErrorKind::Protocol, QStringLiteral("The event is malformed."),
-                     QStringLiteral("not base64: ") + bytes.error().detail());
+                                                         QStringLiteral("not base64: ") + bytes.error().detail());
     }
     return decodeThrift<wire::MessageEvent>(bytes.value(), "event");
 }

@@ -6,7 +6,6 @@
 #include <QByteArrayView>
 
 #include <functional>
-
 #include <wire/xchat_types.h>
 
 namespace confab::xchat {
