@@ -9,8 +9,11 @@
 #include "vectors.h"
 
 #include <QBuffer>
+#include <QCryptographicHash>
 #include <QRandomGenerator>
+#include <QTemporaryFile>
 #include <QTest>
+#include <QThread>
 
 using namespace confab;
 using namespace confab::crypto;
@@ -59,6 +62,54 @@ Result<QByteArray> decryptAll(const QByteArray &cipher, const SecureBytes &key)
         return written.error();
     return out.data();
 }
+
+/// A read-only device that produces `size` pseudo-random bytes on demand, holding none of them.
+class GeneratedDevice : public QIODevice
+{
+public:
+    explicit GeneratedDevice(qint64 size) : m_size(size) { open(QIODevice::ReadOnly); }
+    bool isSequential() const override { return true; }
+    bool atEnd() const override { return m_pos >= m_size; }
+    QByteArray digest() { return m_hash.result(); }
+
+protected:
+    qint64 readData(char *data, qint64 max) override
+    {
+        const qint64 n = qMin(max, m_size - m_pos);
+        for (qint64 i = 0; i < n; ++i)
+            data[i] = static_cast<char>(((m_pos + i) * 2654435761u) >> 13);
+        m_hash.addData(QByteArrayView(data, n));
+        m_pos += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    qint64 m_size;
+    qint64 m_pos = 0;
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+};
+
+/// A write-only device that hashes what it is given and keeps nothing.
+class HashingSink : public QIODevice
+{
+public:
+    HashingSink() { open(QIODevice::WriteOnly); }
+    QByteArray digest() { return m_hash.result(); }
+    qint64 written = 0;
+
+protected:
+    qint64 readData(char *, qint64) override { return -1; }
+    qint64 writeData(const char *data, qint64 size) override
+    {
+        m_hash.addData(QByteArrayView(data, size));
+        written += size;
+        return size;
+    }
+
+private:
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+};
 
 } // namespace
 
@@ -390,6 +441,36 @@ private Q_SLOTS:
         QVERIFY(cancelled.hasError());
         QCOMPARE(cancelled.error().kind(), ErrorKind::Cancelled);
         QVERIFY(last >= 100'000 && last < 200'000);
+    }
+
+    void mediaStreamsOnAWorkerThreadInBoundedMemory()
+    {
+        // 32 MiB through encrypt and decrypt on worker threads, via a temporary ciphertext file;
+        // neither side ever holds the media: the source generates it and the sink only hashes it.
+        constexpr qint64 size = 32 * 1024 * 1024;
+        const SecureBytes key = SecureBytes::random(32);
+        QTemporaryFile cipherFile;
+        QVERIFY(cipherFile.open());
+        GeneratedDevice source(size);
+        Result<qint64> encrypted = Error(ErrorKind::Internal, {});
+        QThread *encryptThread = QThread::create([&] { encrypted = encryptMedia(source, cipherFile, key); });
+        encryptThread->start();
+        QVERIFY(encryptThread->wait(120'000));
+        delete encryptThread;
+        QVERIFY(encrypted.ok());
+        QCOMPARE(encrypted.value(), mediaCiphertextSize(size));
+        QCOMPARE(cipherFile.size(), mediaCiphertextSize(size));
+
+        QVERIFY(cipherFile.seek(0));
+        HashingSink sink;
+        Result<qint64> decrypted = Error(ErrorKind::Internal, {});
+        QThread *decryptThread = QThread::create([&] { decrypted = decryptMedia(cipherFile, sink, key); });
+        decryptThread->start();
+        QVERIFY(decryptThread->wait(120'000));
+        delete decryptThread;
+        QVERIFY(decrypted.ok());
+        QCOMPARE(sink.written, size);
+        QCOMPARE(sink.digest(), source.digest());
     }
 
     // ---- base64 and secure memory ---------------------------------------------------------------
