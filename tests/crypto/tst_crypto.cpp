@@ -2,6 +2,7 @@
 
 #include "crypto/base64.h"
 #include "crypto/ecies.h"
+#include "crypto/identitykeys.h"
 #include "crypto/mediastream.h"
 #include "crypto/p256.h"
 #include "crypto/secretbox.h"
@@ -136,6 +137,37 @@ private Q_SLOTS:
         QCOMPARE(blob.size(), 64);
         QCOMPARE(blob.first(32), Vectors::get().bytes("identity_private_b64"));
         QCOMPARE(blob.sliced(32), Vectors::get().bytes("signing_private_b64"));
+    }
+
+    void vectorBackupBlobRestoresBothKeys()
+    {
+        const auto keys = IdentityKeys::fromBackupBlob(SecureBytes(Vectors::get().bytes("private_keys_concat_b64")));
+        QVERIFY(keys.ok());
+        QCOMPARE(keys.value().identity().publicKey().point(), Vectors::get().bytes("identity_public_b64"));
+        QCOMPARE(keys.value().signing().publicKey().point(), Vectors::get().bytes("signing_public_b64"));
+        QVERIFY(keys.value().backupBlob() == SecureBytes(Vectors::get().bytes("private_keys_concat_b64")));
+    }
+
+    void backupAndRegistrationRoundTrip()
+    {
+        const auto keys = IdentityKeys::generate();
+        QVERIFY(keys.ok());
+        const auto restored = IdentityKeys::fromBackupBlob(keys.value().backupBlob());
+        QVERIFY(restored.ok());
+        QCOMPARE(restored.value().identity().publicKey(), keys.value().identity().publicKey());
+        QCOMPARE(restored.value().signing().publicKey(), keys.value().signing().publicKey());
+        QVERIFY(IdentityKeys::fromBackupBlob(SecureBytes(63)).hasError());
+        QVERIFY(IdentityKeys::fromBackupBlob(SecureBytes(64)).hasError()); // zero scalars
+
+        const auto registration = keys.value().registration();
+        QVERIFY(registration.ok());
+        const KeyRegistration &r = registration.value();
+        QCOMPARE(r.identityPublicKeySpki.size(), P256SpkiSize);
+        QCOMPARE(r.signingPublicKeySpki.size(), P256SpkiSize);
+        // Both bindings verify over the exact bytes registered.
+        QVERIFY(keys.value().signing().publicKey().verify(r.identityPublicKeySpki, r.identityKeySignature).ok());
+        QVERIFY(keys.value().identity().publicKey().verify(r.signingPublicKeySpki, r.signingKeySignature).ok());
+        QCOMPARE(r.fingerprint, keys.value().identity().publicKey().fingerprint());
     }
 
     void vectorMessageSignatureVerifies()

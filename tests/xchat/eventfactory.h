@@ -6,6 +6,7 @@
 #include "crypto/base64.h"
 #include "crypto/ecies.h"
 #include "crypto/secretbox.h"
+#include "protocols/xchat/actionsigner.h"
 #include "protocols/xchat/signedpayload.h"
 #include "protocols/xchat/signingkeydirectory.h"
 #include "protocols/xchat/thriftcodec.h"
@@ -59,12 +60,11 @@ struct TestPeer
     void signWith(confab::xchat::wire::MessageEvent &event, const confab::crypto::SecureBytes &payload,
                   const confab::crypto::P256KeyPair &signer, const char *signatureVersion = "7") const
     {
-        confab::xchat::wire::MessageEventSignature sig;
-        sig.__set_signature(confab::crypto::base64::encodeUnpadded(signer.sign(payload.view()).value()).toStdString());
-        sig.__set_public_key_version(keyVersion.toStdString());
+        auto sig = confab::xchat::ActionSigner(signer, keyVersion).sign(payload).value();
         if (signatureVersion)
             sig.__set_signature_version(signatureVersion);
-        sig.__set_signing_public_key(confab::crypto::base64::encodePadded(signer.publicKey().spki()).toStdString());
+        else
+            sig.__isset.signature_version = false;
         event.__set_message_event_signature(sig);
     }
 
