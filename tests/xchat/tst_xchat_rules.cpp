@@ -385,6 +385,32 @@ private Q_SLOTS:
                                   ReplyValidation::Invalid);
     }
 
+    void invalidWireTypesAreCleanErrors()
+    {
+        // Type bytes that name no Thrift type, as a field, a list element, and map key/value types.
+        const QByteArray cases[] = {QByteArray::fromHex("780001"), // field of type 120
+                                    QByteArray::fromHex("0f0032"
+                                                        "7f00000001"
+                                                        "00"), // list<type 127>
+                                    QByteArray::fromHex("0d0032"
+                                                        "0b9900000001"
+                                                        "00"), // map<string, type 153>
+                                    QByteArray::fromHex("0f0032"
+                                                        "08ffffffff"
+                                                        "00")}; // negative list size
+        for (const QByteArray &bytes : cases) {
+            const auto result = decodeThrift<wire::MessageEvent>(bytes, "event");
+            QVERIFY2(result.hasError(), bytes.toHex().constData());
+            QCOMPARE(result.error().kind(), ErrorKind::Protocol);
+        }
+        // A list that claims more elements than the input could hold is refused before allocating.
+        const auto huge = decodeThrift<wire::MessageEvent>(QByteArray::fromHex("0f0032"
+                                                                               "0b7fffffff"
+                                                                               "00"),
+                                                           "event");
+        QVERIFY(huge.hasError());
+    }
+
     void unknownMembersDecodeAsUnknown()
     {
         // A MessageEvent whose detail union holds member 99, and an unknown field 50 in the event.

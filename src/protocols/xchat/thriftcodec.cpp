@@ -16,7 +16,110 @@ using apache::thrift::protocol::TBinaryProtocol;
 using apache::thrift::transport::TMemoryBuffer;
 
 namespace {
+
 constexpr int MaxNesting = 32; // MessageEvent -> detail -> ... -> reply preview -> MessageEvent: well below
+
+using apache::thrift::protocol::TBinaryProtocolT;
+using apache::thrift::protocol::TList;
+using apache::thrift::protocol::TMap;
+using apache::thrift::protocol::TProtocolException;
+using apache::thrift::protocol::TSet;
+using apache::thrift::protocol::TType;
+using apache::thrift::protocol::TVirtualProtocol;
+using apache::thrift::transport::TTransport;
+
+/// TBinaryProtocol that checks every type byte on the wire before treating it as a TType.
+/// libthrift casts the raw byte straight to the enum, which is undefined behaviour for bytes that
+/// name no type, and hostile input is full of them. Reads are otherwise identical to the base.
+class CheckedBinaryProtocol : public TVirtualProtocol<CheckedBinaryProtocol, TBinaryProtocolT<TTransport>>
+{
+public:
+    explicit CheckedBinaryProtocol(std::shared_ptr<TTransport> transport)
+        : TVirtualProtocol<CheckedBinaryProtocol, TBinaryProtocolT<TTransport>>(std::move(transport))
+    {}
+
+    uint32_t readFieldBegin(std::string & /*name*/, TType &fieldType, int16_t &fieldId)
+    {
+        int8_t type = 0;
+        uint32_t result = readByte(type);
+        if (type == apache::thrift::protocol::T_STOP) {
+            fieldType = apache::thrift::protocol::T_STOP;
+            fieldId = 0;
+            return result;
+        }
+        fieldType = checked(type);
+        result += readI16(fieldId);
+        return result;
+    }
+
+    uint32_t readMapBegin(TType &keyType, TType &valueType, uint32_t &size)
+    {
+        int8_t k = 0;
+        int8_t v = 0;
+        uint32_t result = readByte(k);
+        result += readByte(v);
+        keyType = checked(k);
+        valueType = checked(v);
+        result += readSize(size);
+        TMap map(keyType, valueType, static_cast<int>(size));
+        checkReadBytesAvailable(map);
+        return result;
+    }
+
+    uint32_t readListBegin(TType &elementType, uint32_t &size)
+    {
+        int8_t e = 0;
+        uint32_t result = readByte(e);
+        elementType = checked(e);
+        result += readSize(size);
+        TList list(elementType, static_cast<int>(size));
+        checkReadBytesAvailable(list);
+        return result;
+    }
+
+    uint32_t readSetBegin(TType &elementType, uint32_t &size)
+    {
+        int8_t e = 0;
+        uint32_t result = readByte(e);
+        elementType = checked(e);
+        result += readSize(size);
+        TSet set(elementType, static_cast<int>(size));
+        checkReadBytesAvailable(set);
+        return result;
+    }
+
+private:
+    static TType checked(int8_t type)
+    {
+        switch (type) {
+        case apache::thrift::protocol::T_BOOL:
+        case apache::thrift::protocol::T_BYTE:
+        case apache::thrift::protocol::T_DOUBLE:
+        case apache::thrift::protocol::T_I16:
+        case apache::thrift::protocol::T_I32:
+        case apache::thrift::protocol::T_I64:
+        case apache::thrift::protocol::T_STRING:
+        case apache::thrift::protocol::T_STRUCT:
+        case apache::thrift::protocol::T_MAP:
+        case apache::thrift::protocol::T_SET:
+        case apache::thrift::protocol::T_LIST: return static_cast<TType>(type);
+        default: throw TProtocolException(TProtocolException::INVALID_DATA, "unknown field type on the wire");
+        }
+    }
+
+    uint32_t readSize(uint32_t &size)
+    {
+        int32_t signedSize = 0;
+        const uint32_t result = readI32(signedSize);
+        if (signedSize < 0)
+            throw TProtocolException(TProtocolException::NEGATIVE_SIZE);
+        if (this->container_limit_ && signedSize > this->container_limit_)
+            throw TProtocolException(TProtocolException::SIZE_LIMIT);
+        size = static_cast<uint32_t>(signedSize);
+        return result;
+    }
+};
+
 } // namespace
 
 Result<void> readThrift(QByteArrayView bytes, const char *what,
@@ -25,13 +128,13 @@ Result<void> readThrift(QByteArrayView bytes, const char *what,
     if (bytes.size() > std::numeric_limits<int>::max() / 2)
         return Error(ErrorKind::Protocol, QStringLiteral("The %1 is too large.").arg(QLatin1String(what)));
     try {
-        auto config = std::make_shared<TConfiguration>(static_cast<int>(bytes.size()) + 1,
-                                                       TConfiguration::DEFAULT_MAX_FRAME_SIZE, MaxNesting);
+        const int maxFrame = TConfiguration::DEFAULT_MAX_FRAME_SIZE; // a copy: make_shared binds by reference
+        auto config = std::make_shared<TConfiguration>(static_cast<int>(bytes.size()) + 1, maxFrame, MaxNesting);
         // TMemoryBuffer only reads from an OBSERVE buffer; the const_cast never writes.
         auto buffer =
             std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t *>(const_cast<char *>(bytes.data())),
                                             static_cast<uint32_t>(bytes.size()), TMemoryBuffer::OBSERVE, config);
-        TBinaryProtocol protocol(buffer);
+        CheckedBinaryProtocol protocol(buffer);
         read(&protocol);
         if (buffer->available_read() != 0) {
             return Error(ErrorKind::Protocol,
