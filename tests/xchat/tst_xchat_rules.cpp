@@ -403,6 +403,16 @@ private Q_SLOTS:
             QVERIFY2(result.hasError(), bytes.toHex().constData());
             QCOMPARE(result.error().kind(), ErrorKind::Protocol);
         }
+        // Found by fuzzing: claims that libthrift 0.17 would allocate before reading (a 2 GiB string,
+        // a list of 0x0c020000 structs inside a detail, a map of 0x000d... entries).
+        const QByteArray hostile[] = {QByteArray::fromHex("000b00027fffffff").mid(1),
+                                      QByteArray::fromHex("0c00070c00030f00020c02000000"),
+                                      QByteArray::fromHex("0b000100000001310b0002660000000d00006169")};
+        for (const QByteArray &bytes : hostile) {
+            const auto result = decodeThrift<wire::MessageEvent>(bytes, "event");
+            QVERIFY2(result.hasError(), bytes.toHex().constData());
+            QCOMPARE(result.error().kind(), ErrorKind::Protocol);
+        }
         // A list that claims more elements than the input could hold is refused before allocating.
         const auto huge = decodeThrift<wire::MessageEvent>(QByteArray::fromHex("0f0032"
                                                                                "0b7fffffff"

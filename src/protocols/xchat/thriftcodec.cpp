@@ -2,6 +2,7 @@
 
 #include "crypto/base64.h"
 
+#include <algorithm>
 #include <limits>
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
@@ -28,15 +29,27 @@ using apache::thrift::protocol::TType;
 using apache::thrift::protocol::TVirtualProtocol;
 using apache::thrift::transport::TTransport;
 
-/// TBinaryProtocol that checks every type byte on the wire before treating it as a TType.
-/// libthrift casts the raw byte straight to the enum, which is undefined behaviour for bytes that
-/// name no type, and hostile input is full of them. Reads are otherwise identical to the base.
+/// The largest element count of any one list, set or map in an X Chat struct; far above what X
+/// sends (at most 10 attachments, group-sized key lists), far below what could exhaust memory.
+constexpr int32_t MaxContainerElements = 1 << 16;
+
+/// TBinaryProtocol hardened for hostile input, reading from an in-memory buffer:
+/// - every type byte is checked before it becomes a TType (libthrift casts the raw byte straight
+///   to the enum: undefined behaviour for bytes that name no type);
+/// - a string cannot claim more bytes than the input has (libthrift 0.17 resizes the string to
+///   the claimed length before reading it);
+/// - a container cannot claim more elements than there are bytes left, since every element takes
+///   at least one (libthrift counts a struct's minimum size as zero and would allocate them all).
 class CheckedBinaryProtocol : public TVirtualProtocol<CheckedBinaryProtocol, TBinaryProtocolT<TTransport>>
 {
 public:
-    explicit CheckedBinaryProtocol(std::shared_ptr<TTransport> transport)
-        : TVirtualProtocol<CheckedBinaryProtocol, TBinaryProtocolT<TTransport>>(std::move(transport))
-    {}
+    CheckedBinaryProtocol(const std::shared_ptr<TMemoryBuffer> &buffer, int32_t inputSize)
+        : TVirtualProtocol<CheckedBinaryProtocol, TBinaryProtocolT<TTransport>>(buffer)
+        , m_buffer(buffer.get())
+    {
+        setStringSizeLimit(inputSize);
+        setContainerSizeLimit(std::min(inputSize, MaxContainerElements));
+    }
 
     uint32_t readFieldBegin(std::string & /*name*/, TType &fieldType, int16_t &fieldId)
     {
@@ -113,11 +126,14 @@ private:
         const uint32_t result = readI32(signedSize);
         if (signedSize < 0)
             throw TProtocolException(TProtocolException::NEGATIVE_SIZE);
-        if (this->container_limit_ && signedSize > this->container_limit_)
+        if ((this->container_limit_ && signedSize > this->container_limit_) ||
+            static_cast<uint32_t>(signedSize) > m_buffer->available_read())
             throw TProtocolException(TProtocolException::SIZE_LIMIT);
         size = static_cast<uint32_t>(signedSize);
         return result;
     }
+
+    TMemoryBuffer *m_buffer;
 };
 
 } // namespace
@@ -134,7 +150,7 @@ Result<void> readThrift(QByteArrayView bytes, const char *what,
         auto buffer =
             std::make_shared<TMemoryBuffer>(reinterpret_cast<uint8_t *>(const_cast<char *>(bytes.data())),
                                             static_cast<uint32_t>(bytes.size()), TMemoryBuffer::OBSERVE, config);
-        CheckedBinaryProtocol protocol(buffer);
+        CheckedBinaryProtocol protocol(buffer, static_cast<int32_t>(bytes.size()));
         read(&protocol);
         if (buffer->available_read() != 0) {
             return Error(ErrorKind::Protocol,
