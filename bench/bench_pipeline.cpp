@@ -31,16 +31,15 @@
 #include <QRandomGenerator>
 
 #include <benchmark/benchmark.h>
-#include <openssl/ecdsa.h>
-#include <openssl/evp.h>
-#include <sodium.h>
-#include <thrift/protocol/TBinaryProtocol.h>
-#include <thrift/transport/TBufferTransports.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
 #include <optional>
+#include <sodium.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
 
 using namespace confab;
 using namespace confab::xchat;
@@ -158,9 +157,9 @@ struct Fixture
 
     Fixture()
     {
-        PublicKeyRecord record{v.text("event_sender_id"),     v.text("event_signing_key_version"),
-                               v.bytes("identity_public_b64"), v.bytes("signing_public_b64"),
-                               v.bytes("identity_public_key_signature_b64"), {}};
+        PublicKeyRecord record{
+            v.text("event_sender_id"),     v.text("event_signing_key_version"),          v.bytes("identity_public_b64"),
+            v.bytes("signing_public_b64"), v.bytes("identity_public_key_signature_b64"), {}};
         if (!directory.addRecord(record))
             die("the vectors' key record does not verify");
         EventVerifier verifier(me, directory, keys);
@@ -168,7 +167,7 @@ struct Fixture
             die("the vectors' key change does not process");
 
         event = check(decodeThrift<wire::MessageEvent>(eventBytes, "event"), "message event");
-        eventPayload = check(payloadForEvent(event), "payload").toByteArray();
+        eventPayload = check(payloadForEvent(event), "payload");
         eventSignatureDer = derSignature(check(
             crypto::base64::decode(QByteArray::fromStdString(event.message_event_signature.signature)), "signature"));
         contents = QByteArray::fromStdString(event.detail.message_create_event.contents);
@@ -207,7 +206,8 @@ void Verify_Raw(benchmark::State &state)
 {
     Fixture &f = fixture();
     for (auto _ : state) {
-        if (!rawVerify(f.signingKey.handle(), f.signatureDer, u8(f.message), static_cast<std::size_t>(f.message.size())))
+        if (!rawVerify(f.signingKey.handle(), f.signatureDer, u8(f.message),
+                       static_cast<std::size_t>(f.message.size())))
             state.SkipWithError("verify failed");
     }
     state.SetItemsProcessed(state.iterations());
@@ -235,13 +235,13 @@ void Event_RawCrypto(benchmark::State &state)
     Fixture &f = fixture();
     QByteArray plain(f.contents.size() - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, Qt::Uninitialized);
     for (auto _ : state) {
-        const bool ok = rawVerify(f.signingKey.handle(), f.eventSignatureDer, u8(f.eventPayload),
-                                  static_cast<std::size_t>(f.eventPayload.size())) &&
-                        crypto_secretbox_open_easy(reinterpret_cast<unsigned char *>(plain.data()),
-                                                   u8(f.contents) + crypto_secretbox_NONCEBYTES,
-                                                   static_cast<unsigned long long>(f.contents.size()) -
-                                                       crypto_secretbox_NONCEBYTES,
-                                                   u8(f.contents), f.conversationKey.data()) == 0;
+        const bool ok =
+            rawVerify(f.signingKey.handle(), f.eventSignatureDer, u8(f.eventPayload),
+                      static_cast<std::size_t>(f.eventPayload.size())) &&
+            crypto_secretbox_open_easy(reinterpret_cast<unsigned char *>(plain.data()),
+                                       u8(f.contents) + crypto_secretbox_NONCEBYTES,
+                                       static_cast<unsigned long long>(f.contents.size()) - crypto_secretbox_NONCEBYTES,
+                                       u8(f.contents), f.conversationKey.data()) == 0;
         if (!ok)
             state.SkipWithError("raw verify/open failed");
         benchmark::DoNotOptimize(plain.data());
@@ -284,7 +284,8 @@ void Event_RawFull(benchmark::State &state)
             ok = rawVerify(f.signingKey.handle(), f.eventSignatureDer, u8(f.eventPayload),
                            static_cast<std::size_t>(f.eventPayload.size())) &&
                  crypto_secretbox_open_easy(plain.data(), in + crypto_secretbox_NONCEBYTES,
-                                            box.size() - crypto_secretbox_NONCEBYTES, in, f.conversationKey.data()) == 0 &&
+                                            box.size() - crypto_secretbox_NONCEBYTES, in,
+                                            f.conversationKey.data()) == 0 &&
                  rawThriftDecode(plain.data(), plain.size(), holder);
         }
         if (!ok)

@@ -137,12 +137,11 @@ Error MediaDecryptor::fail(const QString &message, const QString &detail)
     return Error(ErrorKind::Crypto, message, detail);
 }
 
-Result<QByteArray> MediaDecryptor::openChunk(QByteArrayView chunk, bool mustBeFinal)
+Result<qsizetype> MediaDecryptor::openChunk(QByteArrayView chunk, bool mustBeFinal, char *plain)
 {
-    QByteArray plain(chunk.size() - MediaChunkOverhead, Qt::Uninitialized);
     unsigned char tag = 0;
-    if (crypto_secretstream_xchacha20poly1305_pull(&m_state->sodium, reinterpret_cast<unsigned char *>(plain.data()),
-                                                   nullptr, &tag, reinterpret_cast<const unsigned char *>(chunk.data()),
+    if (crypto_secretstream_xchacha20poly1305_pull(&m_state->sodium, reinterpret_cast<unsigned char *>(plain), nullptr,
+                                                   &tag, reinterpret_cast<const unsigned char *>(chunk.data()),
                                                    static_cast<unsigned long long>(chunk.size()), nullptr, 0) != 0) {
         return fail(QStringLiteral("The media could not be decrypted."),
                                    QStringLiteral("chunk %1 failed authentication").arg(m_chunks));
@@ -158,7 +157,7 @@ Result<QByteArray> MediaDecryptor::openChunk(QByteArrayView chunk, bool mustBeFi
                                    QStringLiteral("the last chunk %1 is not marked final").arg(m_chunks - 1));
     }
     m_sawFinal = final;
-    return plain;
+    return chunk.size() - MediaChunkOverhead;
 }
 
 Result<QByteArray> MediaDecryptor::update(QByteArrayView ciphertext)
@@ -167,8 +166,11 @@ Result<QByteArray> MediaDecryptor::update(QByteArrayView ciphertext)
         return Error(ErrorKind::Crypto, QStringLiteral("The media could not be decrypted."));
     if (m_sawFinal && !ciphertext.isEmpty())
         return fail(QStringLiteral("The media could not be decrypted."), QStringLiteral("data after the end"));
-    m_pending.append(ciphertext.data(), ciphertext.size());
+
     if (!m_haveHeader) {
+        const qsizetype take = qMin(MediaHeaderSize - m_pending.size(), ciphertext.size());
+        m_pending.append(ciphertext.data(), take);
+        ciphertext = ciphertext.sliced(take);
         if (m_pending.size() < MediaHeaderSize)
             return QByteArray();
         if (crypto_secretstream_xchacha20poly1305_init_pull(
@@ -178,19 +180,34 @@ Result<QByteArray> MediaDecryptor::update(QByteArrayView ciphertext)
         }
         m_state->key.wipe();
         m_haveHeader = true;
-        m_pending.remove(0, MediaHeaderSize);
+        m_pending.clear();
     }
-    QByteArray out;
-    qsizetype offset = 0;
-    // A full chunk is only known not to be the last when more bytes follow it.
-    while (m_pending.size() - offset > MediaCipherChunkSize) {
-        auto plain = openChunk(QByteArrayView(m_pending).sliced(offset, MediaCipherChunkSize), false);
-        if (!plain)
-            return plain.error();
-        out += plain.value();
-        offset += MediaCipherChunkSize;
+
+    // Chunks are decrypted straight from the input into one output buffer sized for them; only a
+    // partial chunk, or the last full one (which may be the final chunk), waits in m_pending.
+    const qsizetype available = m_pending.size() + ciphertext.size();
+    const qsizetype ready = available > MediaCipherChunkSize ? (available - 1) / MediaCipherChunkSize : 0;
+    QByteArray out(ready * MediaChunkSize, Qt::Uninitialized);
+    qsizetype written = 0;
+    if (ready > 0 && !m_pending.isEmpty()) {
+        const qsizetype fill = MediaCipherChunkSize - m_pending.size();
+        m_pending.append(ciphertext.data(), fill);
+        ciphertext = ciphertext.sliced(fill);
+        auto opened = openChunk(m_pending, false, out.data());
+        if (!opened)
+            return opened.error();
+        written += opened.value();
+        m_pending.clear();
     }
-    m_pending.remove(0, offset);
+    while (ciphertext.size() > MediaCipherChunkSize) {
+        auto opened = openChunk(ciphertext.first(MediaCipherChunkSize), false, out.data() + written);
+        if (!opened)
+            return opened.error();
+        written += opened.value();
+        ciphertext = ciphertext.sliced(MediaCipherChunkSize);
+    }
+    m_pending.append(ciphertext.data(), ciphertext.size());
+    out.truncate(written);
     return out;
 }
 
@@ -214,8 +231,11 @@ Result<QByteArray> MediaDecryptor::finish()
         return fail(QStringLiteral("The media is incomplete (truncated)."),
                                    QStringLiteral("%1 stray bytes at the end").arg(m_pending.size()));
     }
-    auto plain = openChunk(m_pending, true);
+    QByteArray plain(m_pending.size() - MediaChunkOverhead, Qt::Uninitialized);
+    auto opened = openChunk(m_pending, true, plain.data());
     m_pending.clear();
+    if (!opened)
+        return opened.error();
     return plain;
 }
 

@@ -67,7 +67,8 @@ public:
 private:
     struct State;
     MediaDecryptor();
-    Result<QByteArray> openChunk(QByteArrayView chunk, bool mustBeFinal);
+    /// Decrypts one chunk into `plain` (room for the chunk's plaintext); returns its length.
+    Result<qsizetype> openChunk(QByteArrayView chunk, bool mustBeFinal, char *plain);
     Error fail(const QString &message, const QString &detail);
 
     std::unique_ptr<State> m_state;

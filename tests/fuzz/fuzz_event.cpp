@@ -36,9 +36,9 @@ struct Fixture
         , signer(fuzz::Vectors::get().keyPair("signing_private_b64"))
     {
         const fuzz::Vectors &v = fuzz::Vectors::get();
-        PublicKeyRecord record{v.text("event_sender_id"),     v.text("event_signing_key_version"),
-                               v.bytes("identity_public_b64"), v.bytes("signing_public_b64"),
-                               v.bytes("identity_public_key_signature_b64"), {}};
+        PublicKeyRecord record{
+            v.text("event_sender_id"),     v.text("event_signing_key_version"),          v.bytes("identity_public_b64"),
+            v.bytes("signing_public_b64"), v.bytes("identity_public_key_signature_b64"), {}};
         if (!directory.addRecord(record))
             std::abort();
         // Prime the key ring the way a client does: through the key-change event.
@@ -88,10 +88,11 @@ bool resign(wire::MessageEvent &event)
         if (!key)
             return false;
     }
-    auto payload = payloadForEvent(event, key ? &*key : nullptr);
+    auto payload = key ? keyChangePayload(event, *key).map([](const crypto::SecureBytes &p) { return p.toByteArray(); })
+                       : payloadForEvent(event);
     if (!payload)
         return false;
-    auto signature = fixture->signer.sign(payload.value().view());
+    auto signature = fixture->signer.sign(payload.value());
     if (!signature)
         return false;
     wire::MessageEventSignature sig = event.message_event_signature;

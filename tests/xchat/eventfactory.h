@@ -53,11 +53,13 @@ struct TestPeer
     void sign(confab::xchat::wire::MessageEvent &event, const confab::crypto::SecureBytes *key = nullptr,
               const char *signatureVersion = "7") const
     {
-        auto payload = confab::xchat::payloadForEvent(event, key);
-        signWith(event, payload.value(), signing, signatureVersion);
+        if (key)
+            signWith(event, confab::xchat::keyChangePayload(event, *key).value().view(), signing, signatureVersion);
+        else
+            signWith(event, confab::xchat::payloadForEvent(event).value(), signing, signatureVersion);
     }
 
-    void signWith(confab::xchat::wire::MessageEvent &event, const confab::crypto::SecureBytes &payload,
+    void signWith(confab::xchat::wire::MessageEvent &event, QByteArrayView payload,
                   const confab::crypto::P256KeyPair &signer, const char *signatureVersion = "7") const
     {
         auto sig = confab::xchat::ActionSigner(signer, keyVersion).sign(payload).value();

@@ -306,7 +306,7 @@ private Q_SLOTS:
             EventVerifier verifier(me(), directory, ring);
             auto change =
                 alice.keyChange(Conversation, QString::fromLatin1(KeyChangeEnforcementSequenceId), V1, key, both());
-            alice.signWith(change, payloadForEvent(change, &key).value(), mallory.signing);
+            alice.signWith(change, keyChangePayload(change, key).value().view(), mallory.signing);
             QVERIFY(verifier.process(change).hasError());
             QCOMPARE(ring.size(), 0);
         }
@@ -315,7 +315,7 @@ private Q_SLOTS:
             ConversationKeyRing ring;
             EventVerifier verifier(me(), directory, ring);
             auto change = alice.keyChange(Conversation, QStringLiteral("2070276095283454001"), V1, key, both());
-            alice.signWith(change, payloadForEvent(change, &key).value(), mallory.signing);
+            alice.signWith(change, keyChangePayload(change, key).value().view(), mallory.signing);
             const auto result = verifier.process(change);
             QVERIFY(result.ok());
             QVERIFY(!result.value().verified);

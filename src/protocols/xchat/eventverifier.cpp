@@ -89,7 +89,7 @@ EventVerifier::EventVerifier(LocalIdentity me, const SigningKeyDirectory &direct
     , m_keys(keys)
 {}
 
-Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, const crypto::SecureBytes &payload,
+Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, QByteArrayView payload,
                                             int *signatureVersion) const
 {
     if (!event.__isset.message_event_signature) {
@@ -120,7 +120,7 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, con
     auto signature = crypto::base64::decode(QByteArray::fromStdString(sig.signature));
     if (!signature)
         return cryptoError(QStringLiteral("The signature is malformed."), signature.error().detail());
-    if (auto verified = entry->signingKey.verify(payload.view(), signature.value()); !verified) {
+    if (auto verified = entry->signingKey.verify(payload, signature.value()); !verified) {
         return cryptoError(QStringLiteral("The signature does not match: the message may have been tampered with."),
                                           QStringLiteral("event %1 from %2").arg(str(event.message_id), sender));
     }
@@ -164,10 +164,10 @@ Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
             signatureVersion = 0;
     }
     if (signatureVersion >= KeyChangePlaintextSignatureVersion) {
-        auto payload = payloadForEvent(out.event, &key.value());
+        auto payload = keyChangePayload(out.event, key.value());
         if (!payload)
             return payload.error();
-        verified = verifySignature(out.event, payload.value());
+        verified = verifySignature(out.event, payload.value().view());
     }
     // Before v6 the payload covered every participant's wrapped key, which a recipient never sees
     // in full: such changes cannot be verified and only ever give a decrypt-only key.
@@ -283,10 +283,9 @@ ReplyValidation EventVerifier::validateReply(const wire::ReplyingToPreview &prev
     return ReplyValidation::Invalid;
 }
 
-Result<VerifiedEvent> EventVerifier::process(const wire::MessageEvent &event)
+Result<VerifiedEvent> EventVerifier::process(wire::MessageEvent event)
 {
     VerifiedEvent out;
-    out.event = event;
     out.type = typeOf(event.detail);
     out.sequenceId = str(event.sequence_id);
     out.previousSequenceId = str(event.previous_sequence_id);
@@ -294,6 +293,8 @@ Result<VerifiedEvent> EventVerifier::process(const wire::MessageEvent &event)
     out.senderId = str(event.sender_id);
     out.conversationId = str(event.conversation_id);
     out.createdAtMsec = str(event.created_at_msec).toLongLong();
+    out.failureType = out.type == EventType::Failure ? event.detail.message_failure_event.failure_type : 0;
+    out.event = std::move(event);
 
     switch (out.type) {
     case EventType::Message: return processMessage(std::move(out));
@@ -306,13 +307,13 @@ Result<VerifiedEvent> EventVerifier::process(const wire::MessageEvent &event)
     default: break;
     }
     // The remaining types are signed: verify or refuse.
-    auto payload = payloadForEvent(event);
+    auto payload = payloadForEvent(out.event);
     if (!payload) {
         if (payload.error().kind() == ErrorKind::NotFound)
             return out; // an unsigned variant (admin settings) or an unknown group change member
         return payload.error();
     }
-    if (auto verified = verifySignature(event, payload.value()); !verified)
+    if (auto verified = verifySignature(out.event, payload.value()); !verified)
         return verified.error();
     out.verified = true;
     return out;
@@ -323,7 +324,7 @@ Result<VerifiedEvent> EventVerifier::processBase64(QByteArrayView encodedEvent)
     auto event = decodeEventBase64(encodedEvent);
     if (!event)
         return event.error();
-    return process(event.value());
+    return process(std::move(event).value());
 }
 
 EventVerifier::Batch EventVerifier::processBatch(const QList<QByteArray> &conversationKeyEvents,

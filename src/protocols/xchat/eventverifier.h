@@ -89,7 +89,7 @@ public:
 
     /// Processes one event. A failed check is an Error (Crypto for signatures and decryption,
     /// Protocol for malformed events); an event type Confab does not know is EventType::Unknown.
-    [[nodiscard]] Result<VerifiedEvent> process(const wire::MessageEvent &event);
+    [[nodiscard]] Result<VerifiedEvent> process(wire::MessageEvent event);
     [[nodiscard]] Result<VerifiedEvent> processBase64(QByteArrayView encodedEvent);
 
     struct Batch
@@ -103,7 +103,7 @@ public:
     [[nodiscard]] Batch processBatch(const QList<QByteArray> &conversationKeyEvents, const QList<QByteArray> &events);
 
 private:
-    Result<void> verifySignature(const wire::MessageEvent &event, const crypto::SecureBytes &payload,
+    Result<void> verifySignature(const wire::MessageEvent &event, QByteArrayView payload,
                                  int *signatureVersion = nullptr) const;
     Result<VerifiedEvent> processKeyChange(VerifiedEvent out);
     Result<VerifiedEvent> processMessage(VerifiedEvent out);

@@ -373,7 +373,7 @@ Result<QByteArray> metadataPayload(const wire::ConversationMetadataChange &c, co
 
 } // namespace
 
-Result<crypto::SecureBytes> payloadForEvent(const wire::MessageEvent &event, const crypto::SecureBytes *conversationKey)
+Result<QByteArray> payloadForEvent(const wire::MessageEvent &event)
 {
     const QString msg = str(event.message_id);
     const QString sender = str(event.sender_id);
@@ -388,10 +388,7 @@ Result<crypto::SecureBytes> payloadForEvent(const wire::MessageEvent &event, con
             payload::messageCreate(msg, sender, conv, str(mce.conversation_key_version),
                                    QByteArrayView(mce.contents.data(), static_cast<qsizetype>(mce.contents.size())));
     } else if (s.conversation_key_change_event) {
-        if (!conversationKey)
-            return Error(ErrorKind::Internal, QStringLiteral("A key change is verified with its unwrapped key."));
-        return payload::conversationKeyChange(
-            msg, sender, conv, str(d.conversation_key_change_event.conversation_key_version), *conversationKey);
+        return Error(ErrorKind::Internal, QStringLiteral("A key change is verified with its unwrapped key."));
     } else if (s.message_delete_event) {
         const auto &del = d.message_delete_event;
         bytes = payload::messageDelete(msg, sender, conv, del.delete_message_action, strs(del.sequence_ids));
@@ -415,9 +412,17 @@ Result<crypto::SecureBytes> payloadForEvent(const wire::MessageEvent &event, con
     } else if (s.conversation_metadata_change_event) {
         bytes = metadataPayload(d.conversation_metadata_change_event.conversation_metadata_change, msg, sender, conv);
     }
-    if (!bytes)
-        return bytes.error();
-    return secure(std::move(bytes));
+    return bytes;
+}
+
+Result<crypto::SecureBytes> keyChangePayload(const wire::MessageEvent &event,
+                                             const crypto::SecureBytes &conversationKey)
+{
+    if (!event.detail.__isset.conversation_key_change_event)
+        return Error(ErrorKind::Internal, QStringLiteral("Not a key change."));
+    return payload::conversationKeyChange(str(event.message_id), str(event.sender_id), str(event.conversation_id),
+                                          str(event.detail.conversation_key_change_event.conversation_key_version),
+                                          conversationKey);
 }
 
 } // namespace confab::xchat

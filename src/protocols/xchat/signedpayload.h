@@ -97,10 +97,13 @@ enum class GroupValueChange { Title, AvatarUrl };
 
 } // namespace payload
 
-/// The payload a received event was signed over, rebuilt from the event itself. Key changes need
-/// the unwrapped conversation key; other types ignore it. Returns NotFound for event types that
-/// are not signed (typing, failure, member account delete, admin settings, unknown).
-[[nodiscard]] Result<crypto::SecureBytes> payloadForEvent(const wire::MessageEvent &event,
-                                                          const crypto::SecureBytes *conversationKey = nullptr);
+/// The payload a received event was signed over, rebuilt from the event itself. Returns NotFound
+/// for event types that are not signed (typing, failure, member account delete, admin settings,
+/// unknown), and Internal for key changes, whose payload is secret: use keyChangePayload.
+[[nodiscard]] Result<QByteArray> payloadForEvent(const wire::MessageEvent &event);
+
+/// A key change's payload, which covers the unwrapped conversation key and so stays secret.
+[[nodiscard]] Result<crypto::SecureBytes> keyChangePayload(const wire::MessageEvent &event,
+                                                           const crypto::SecureBytes &conversationKey);
 
 } // namespace confab::xchat
