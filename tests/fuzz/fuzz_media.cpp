@@ -34,9 +34,9 @@ Outcome decryptInPieces(QByteArrayView stream, uint8_t mode)
 {
     // Piece size classes: single bytes, odd sizes, the header, a cipher chunk and one more byte,
     // a few chunks, everything at once.
-    static constexpr std::array<qsizetype, 8> Limits = {1, 7, 17, crypto::MediaHeaderSize,
-                                                        crypto::MediaCipherChunkSize,
-                                                        crypto::MediaCipherChunkSize + 1, 4096, 1 << 20};
+    static constexpr std::array<qsizetype, 8> Limits = {
+        1,    7,      17, crypto::MediaHeaderSize, crypto::MediaCipherChunkSize, crypto::MediaCipherChunkSize + 1,
+        4096, 1 << 20};
     const qsizetype limit = Limits[mode & 7u];
     const bool randomSizes = (mode & 0x08u) != 0;
     const bool emptyPieces = (mode & 0x10u) != 0;

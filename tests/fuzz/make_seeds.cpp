@@ -82,8 +82,8 @@ int main(int argc, char **argv)
         const auto event = check(xchat::decodeThrift<xchat::wire::MessageEvent>(bytes, "event"));
         if (event.detail.__isset.message_create_event) {
             const std::string &box = event.detail.message_create_event.contents;
-            const QByteArray plain = check(crypto::openSecretBox(
-                QByteArrayView(box.data(), static_cast<qsizetype>(box.size())), conversationKey));
+            const QByteArray plain = check(
+                crypto::openSecretBox(QByteArrayView(box.data(), static_cast<qsizetype>(box.size())), conversationKey));
             write("fuzz_event", QByteArray(QByteArray(name) + "_contents").constData(), plain);
         }
     }

@@ -79,29 +79,23 @@ public:
         return result;
     }
 
-    uint32_t readListBegin(TType &elementType, uint32_t &size)
-    {
-        int8_t e = 0;
-        uint32_t result = readByte(e);
-        elementType = checked(e);
-        result += readSize(size);
-        TList list(elementType, static_cast<int>(size));
-        checkReadBytesAvailable(list);
-        return result;
-    }
-
-    uint32_t readSetBegin(TType &elementType, uint32_t &size)
-    {
-        int8_t e = 0;
-        uint32_t result = readByte(e);
-        elementType = checked(e);
-        result += readSize(size);
-        TSet set(elementType, static_cast<int>(size));
-        checkReadBytesAvailable(set);
-        return result;
-    }
+    uint32_t readListBegin(TType &elementType, uint32_t &size) { return readSequenceBegin<TList>(elementType, size); }
+    uint32_t readSetBegin(TType &elementType, uint32_t &size) { return readSequenceBegin<TSet>(elementType, size); }
 
 private:
+    /// A list or set header: element type, then count.
+    template<typename Header>
+    uint32_t readSequenceBegin(TType &elementType, uint32_t &size)
+    {
+        int8_t e = 0;
+        uint32_t result = readByte(e);
+        elementType = checked(e);
+        result += readSize(size);
+        Header header(elementType, static_cast<int>(size));
+        checkReadBytesAvailable(header);
+        return result;
+    }
+
     static TType checked(int8_t type)
     {
         switch (type) {
