@@ -1,5 +1,7 @@
 #include "crypto/ecies.h"
 
+#include "crypto/opensslptr.h"
+
 #include <cstring>
 #include <openssl/evp.h>
 
@@ -9,11 +11,7 @@ namespace {
 
 constexpr int TagSize = 16;
 
-struct CipherCtxFree
-{
-    void operator()(EVP_CIPHER_CTX *ctx) const { EVP_CIPHER_CTX_free(ctx); }
-};
-using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using CipherCtx = detail::OpenSslPtr<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>;
 
 /// ANSI X9.63 KDF with SHA-256, one block: SHA-256(Z || counter=1 || shared info = ephemeral point).
 SecureBytes deriveKey(const SecureBytes &z, const QByteArray &ephemeralPoint)

@@ -1,6 +1,7 @@
 #include "crypto/p256.h"
 
 #include "crypto/base64.h"
+#include "crypto/opensslptr.h"
 
 #include <array>
 #include <openssl/bn.h>
@@ -22,39 +23,14 @@ constexpr std::array<unsigned char, 26> SpkiPrefix = {0x30, 0x59, 0x30, 0x13, 0x
                                                       0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00};
 static_assert(SpkiPrefix.size() + P256PointSize == P256SpkiSize);
 
-struct BnFree
-{
-    void operator()(BIGNUM *bn) const { BN_clear_free(bn); }
-};
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
-struct BnCtxFree
-{
-    void operator()(BN_CTX *ctx) const { BN_CTX_free(ctx); }
-};
-struct PointFree
-{
-    void operator()(EC_POINT *p) const { EC_POINT_clear_free(p); }
-};
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX *ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct PkeyCtxFree
-{
-    void operator()(EVP_PKEY_CTX *ctx) const { EVP_PKEY_CTX_free(ctx); }
-};
-struct SigFree
-{
-    void operator()(ECDSA_SIG *sig) const { ECDSA_SIG_free(sig); }
-};
-struct ParamBldFree
-{
-    void operator()(OSSL_PARAM_BLD *b) const { OSSL_PARAM_BLD_free(b); }
-};
-struct ParamFree
-{
-    void operator()(OSSL_PARAM *p) const { OSSL_PARAM_free(p); }
-};
+using Bn = detail::OpenSslPtr<BIGNUM, BN_clear_free>;
+using BnCtx = detail::OpenSslPtr<BN_CTX, BN_CTX_free>;
+using Point = detail::OpenSslPtr<EC_POINT, EC_POINT_clear_free>;
+using MdCtx = detail::OpenSslPtr<EVP_MD_CTX, EVP_MD_CTX_free>;
+using PkeyCtx = detail::OpenSslPtr<EVP_PKEY_CTX, EVP_PKEY_CTX_free>;
+using Sig = detail::OpenSslPtr<ECDSA_SIG, ECDSA_SIG_free>;
+using ParamBld = detail::OpenSslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
+using Params = detail::OpenSslPtr<OSSL_PARAM, OSSL_PARAM_free>;
 
 std::shared_ptr<EVP_PKEY> adopt(EVP_PKEY *key)
 {
@@ -103,7 +79,7 @@ const BIGNUM *halfOrder()
 
 Result<std::shared_ptr<EVP_PKEY>> makeKey(const BIGNUM *privateScalar, const QByteArray &point)
 {
-    std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
+    ParamBld builder(OSSL_PARAM_BLD_new());
     if (!builder ||
         !OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME, SN_X9_62_prime256v1, 0) ||
         !OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.constData(),
@@ -111,8 +87,8 @@ Result<std::shared_ptr<EVP_PKEY>> makeKey(const BIGNUM *privateScalar, const QBy
         (privateScalar && !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_PRIV_KEY, privateScalar))) {
         return openSslError(QStringLiteral("Could not prepare a P-256 key."));
     }
-    std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(builder.get()));
-    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    Params params(OSSL_PARAM_BLD_to_param(builder.get()));
+    PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     EVP_PKEY *key = nullptr;
     if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
         EVP_PKEY_fromdata(ctx.get(), &key, privateScalar ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) <= 0) {
@@ -151,7 +127,7 @@ Result<P256PublicKey> P256PublicKey::fromBytes(QByteArrayView input)
                            QStringLiteral("expected a 65-byte uncompressed point or 91-byte SPKI, got %1 bytes") .arg(
                                input.size()));
     }
-    std::unique_ptr<EC_POINT, PointFree> ecPoint(EC_POINT_new(curve()));
+    Point ecPoint(EC_POINT_new(curve()));
     if (!ecPoint ||
         EC_POINT_oct2point(curve(), ecPoint.get(), bytes(point), static_cast<size_t>(point.size()), nullptr) != 1) {
         ERR_clear_error();
@@ -188,7 +164,7 @@ Result<void> P256PublicKey::verify(QByteArrayView message, QByteArrayView signat
     }
     BIGNUM *r = BN_bin2bn(bytes(signature), 32, nullptr);
     BIGNUM *s = BN_bin2bn(bytes(signature) + 32, 32, nullptr);
-    std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
+    Sig sig(ECDSA_SIG_new());
     if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
         BN_free(r);
         BN_free(s);
@@ -198,7 +174,7 @@ Result<void> P256PublicKey::verify(QByteArrayView message, QByteArrayView signat
     const int derLength = i2d_ECDSA_SIG(sig.get(), &der);
     if (derLength <= 0)
         return openSslError(QStringLiteral("Could not read the signature."));
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    MdCtx ctx(EVP_MD_CTX_new());
     const int verified = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, m_key.get()) == 1
                              ? EVP_DigestVerify(ctx.get(), der, static_cast<size_t>(derLength), bytes(message),
                                                 static_cast<size_t>(message.size()))
@@ -234,8 +210,8 @@ Result<P256KeyPair> P256KeyPair::fromPrivateScalar(const SecureBytes &scalar)
     if (BN_is_zero(d.get()) || BN_cmp(d.get(), order()) >= 0)
         return Error(ErrorKind::Crypto, QStringLiteral("The private key is out of range."));
 
-    std::unique_ptr<BN_CTX, BnCtxFree> bnCtx(BN_CTX_secure_new());
-    std::unique_ptr<EC_POINT, PointFree> q(EC_POINT_new(curve()));
+    BnCtx bnCtx(BN_CTX_secure_new());
+    Point q(EC_POINT_new(curve()));
     QByteArray point(P256PointSize, Qt::Uninitialized);
     if (!bnCtx || !q || EC_POINT_mul(curve(), q.get(), d.get(), nullptr, nullptr, bnCtx.get()) != 1 ||
         EC_POINT_point2oct(curve(), q.get(), POINT_CONVERSION_UNCOMPRESSED,
@@ -259,7 +235,7 @@ Result<P256KeyPair> P256KeyPair::fromPrivateScalar(const SecureBytes &scalar)
 
 Result<QByteArray> P256KeyPair::sign(QByteArrayView message) const
 {
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+    MdCtx ctx(EVP_MD_CTX_new());
     size_t derLength = 0;
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, m_key.get()) != 1 ||
         EVP_DigestSign(ctx.get(), nullptr, &derLength, bytes(message), static_cast<size_t>(message.size())) != 1) {
@@ -271,7 +247,7 @@ Result<QByteArray> P256KeyPair::sign(QByteArrayView message) const
         return openSslError(QStringLiteral("Could not sign."));
     }
     const unsigned char *cursor = reinterpret_cast<const unsigned char *>(der.constData());
-    std::unique_ptr<ECDSA_SIG, SigFree> sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(derLength)));
+    Sig sig(d2i_ECDSA_SIG(nullptr, &cursor, static_cast<long>(derLength)));
     if (!sig)
         return openSslError(QStringLiteral("Could not sign."));
     const BIGNUM *r = ECDSA_SIG_get0_r(sig.get());
@@ -288,7 +264,7 @@ Result<QByteArray> P256KeyPair::sign(QByteArrayView message) const
 
 Result<SecureBytes> P256KeyPair::sharedSecret(const P256PublicKey &peer) const
 {
-    std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new(m_key.get(), nullptr));
+    PkeyCtx ctx(EVP_PKEY_CTX_new(m_key.get(), nullptr));
     size_t length = 0;
     if (!ctx || EVP_PKEY_derive_init(ctx.get()) != 1 || EVP_PKEY_derive_set_peer(ctx.get(), peer.handle()) != 1 ||
         EVP_PKEY_derive(ctx.get(), nullptr, &length) != 1 || length != 32) {

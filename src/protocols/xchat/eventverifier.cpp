@@ -11,11 +11,6 @@ namespace confab::xchat {
 
 namespace {
 
-QString str(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
 Error cryptoError(const QString &message, const QString &detail)
 {
     return Error(ErrorKind::Crypto, message, detail);
@@ -94,22 +89,23 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, QBy
 {
     if (!event.__isset.message_event_signature) {
         return cryptoError(QStringLiteral("This message is not signed, so it cannot be trusted."),
-                                          QStringLiteral("event %1 has no signature").arg(str(event.message_id)));
+                                          QStringLiteral("event %1 has no signature").arg(fromWire(event.message_id)));
     }
     const wire::MessageEventSignature &sig = event.message_event_signature;
     int version = CurrentSignatureVersion; // a missing version counts as 7
     if (sig.__isset.signature_version && !sig.signature_version.empty()) {
         bool ok = false;
-        version = str(sig.signature_version).toInt(&ok);
+        version = fromWire(sig.signature_version).toInt(&ok);
         if (!ok || version < MinimumSignatureVersion) {
-            return cryptoError(QStringLiteral("This message uses an outdated signature and cannot be trusted."),
-                                              QStringLiteral("signature_version '%1'").arg(str(sig.signature_version)));
+            return cryptoError(
+                QStringLiteral("This message uses an outdated signature and cannot be trusted."),
+                               QStringLiteral("signature_version '%1'").arg(fromWire(sig.signature_version)));
         }
     }
     if (signatureVersion)
         *signatureVersion = version;
-    const QString sender = str(event.sender_id);
-    const QString keyVersion = str(sig.public_key_version);
+    const QString sender = fromWire(event.sender_id);
+    const QString keyVersion = fromWire(sig.public_key_version);
     const SigningKeyDirectory::Entry *entry = m_directory.find(sender, keyVersion);
     if (!entry) {
         // Never fall back to the signing_public_key embedded in the event (rule 1).
@@ -122,7 +118,7 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, QBy
         return cryptoError(QStringLiteral("The signature is malformed."), signature.error().detail());
     if (auto verified = entry->signingKey.verify(payload, signature.value()); !verified) {
         return cryptoError(QStringLiteral("The signature does not match: the message may have been tampered with."),
-                                          QStringLiteral("event %1 from %2").arg(str(event.message_id), sender));
+                                          QStringLiteral("event %1 from %2").arg(fromWire(event.message_id), sender));
     }
     return {};
 }
@@ -130,7 +126,7 @@ Result<void> EventVerifier::verifySignature(const wire::MessageEvent &event, QBy
 Result<crypto::SecureBytes> EventVerifier::unwrapForMe(const wire::ConversationKeyChangeEvent &change) const
 {
     for (const wire::ConversationParticipantKey &entry : change.conversation_participant_keys) {
-        if (str(entry.user_id) != m_me.userId || str(entry.public_key_version) != m_me.keyVersion)
+        if (fromWire(entry.user_id) != m_me.userId || fromWire(entry.public_key_version) != m_me.keyVersion)
             continue;
         auto wrapped = crypto::base64::decode(QByteArray::fromStdString(entry.encrypted_conversation_key));
         if (!wrapped)
@@ -145,7 +141,7 @@ Result<crypto::SecureBytes> EventVerifier::unwrapForMe(const wire::ConversationK
 Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
 {
     const auto &change = out.event.detail.conversation_key_change_event;
-    out.keyVersion = str(change.conversation_key_version);
+    out.keyVersion = fromWire(change.conversation_key_version);
     if (!compareVersions(out.keyVersion, out.keyVersion)) {
         return Error(ErrorKind::Protocol,
                      QStringLiteral("A key change is malformed."),
@@ -159,7 +155,7 @@ Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
     Result<void> verified = Error(ErrorKind::Crypto, QStringLiteral("The key change could not be verified."));
     if (out.event.__isset.message_event_signature && out.event.message_event_signature.__isset.signature_version) {
         bool ok = false;
-        signatureVersion = str(out.event.message_event_signature.signature_version).toInt(&ok);
+        signatureVersion = fromWire(out.event.message_event_signature.signature_version).toInt(&ok);
         if (!ok)
             signatureVersion = 0;
     }
@@ -190,7 +186,7 @@ Result<VerifiedEvent> EventVerifier::processKeyChange(VerifiedEvent out)
 Result<VerifiedEvent> EventVerifier::processMessage(VerifiedEvent out)
 {
     const wire::MessageCreateEvent &mce = out.event.detail.message_create_event;
-    out.keyVersion = str(mce.conversation_key_version);
+    out.keyVersion = fromWire(mce.conversation_key_version);
     if (!mce.__isset.conversation_key_version || out.keyVersion.isEmpty()) {
         return cryptoError(
             QStringLiteral("An unencrypted message was refused."),
@@ -229,7 +225,7 @@ ReplyValidation EventVerifier::validateReply(const wire::ReplyingToPreview &prev
         return ReplyValidation::Invalid;
     if (preview.__isset.replying_to_message_id && preview.replying_to_message_id != original.message_id)
         return ReplyValidation::Invalid;
-    if (preview.__isset.sender_id && QString::number(preview.sender_id) != str(original.sender_id))
+    if (preview.__isset.sender_id && QString::number(preview.sender_id) != fromWire(original.sender_id))
         return ReplyValidation::Invalid;
 
     auto payload = payloadForEvent(original);
@@ -239,13 +235,13 @@ ReplyValidation EventVerifier::validateReply(const wire::ReplyingToPreview &prev
     // The original's key: ours, or one from the key changes the preview carries. Any key that
     // opens the (signed) ciphertext is the right one.
     const wire::MessageCreateEvent &mce = original.detail.message_create_event;
-    const QString version = str(mce.conversation_key_version);
+    const QString version = fromWire(mce.conversation_key_version);
     std::optional<crypto::SecureBytes> carried;
     const crypto::SecureBytes *key = m_keys.key(version);
     if (!key) {
         for (const wire::MessageEvent &ckce : preview.raw_event_ckces) {
             if (!ckce.detail.__isset.conversation_key_change_event ||
-                str(ckce.detail.conversation_key_change_event.conversation_key_version) != version)
+                fromWire(ckce.detail.conversation_key_change_event.conversation_key_version) != version)
                 continue;
             if (auto unwrapped = unwrapForMe(ckce.detail.conversation_key_change_event)) {
                 carried = std::move(unwrapped).value();
@@ -270,7 +266,7 @@ ReplyValidation EventVerifier::validateReply(const wire::ReplyingToPreview &prev
         auto editPayload = payloadForEvent(edit);
         if (edit.sender_id == original.sender_id && edit.detail.__isset.message_create_event && editPayload &&
             verifySignature(edit, editPayload.value())) {
-            const QString editVersion = str(edit.detail.message_create_event.conversation_key_version);
+            const QString editVersion = fromWire(edit.detail.message_create_event.conversation_key_version);
             const crypto::SecureBytes *editKey = editVersion == version ? key : m_keys.key(editVersion);
             if (editKey) {
                 auto edited = decryptContents(edit.detail.message_create_event, *editKey);
@@ -287,12 +283,12 @@ Result<VerifiedEvent> EventVerifier::process(wire::MessageEvent event)
 {
     VerifiedEvent out;
     out.type = typeOf(event.detail);
-    out.sequenceId = str(event.sequence_id);
-    out.previousSequenceId = str(event.previous_sequence_id);
-    out.messageId = str(event.message_id);
-    out.senderId = str(event.sender_id);
-    out.conversationId = str(event.conversation_id);
-    out.createdAtMsec = str(event.created_at_msec).toLongLong();
+    out.sequenceId = fromWire(event.sequence_id);
+    out.previousSequenceId = fromWire(event.previous_sequence_id);
+    out.messageId = fromWire(event.message_id);
+    out.senderId = fromWire(event.sender_id);
+    out.conversationId = fromWire(event.conversation_id);
+    out.createdAtMsec = fromWire(event.created_at_msec).toLongLong();
     out.failureType = out.type == EventType::Failure ? event.detail.message_failure_event.failure_type : 0;
     out.event = std::move(event);
 

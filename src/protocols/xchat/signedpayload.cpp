@@ -1,6 +1,7 @@
 #include "protocols/xchat/signedpayload.h"
 
 #include "crypto/base64.h"
+#include "protocols/xchat/thriftcodec.h"
 
 #include <utility>
 
@@ -8,17 +9,12 @@ namespace confab::xchat {
 
 namespace {
 
-QString str(const std::string &s)
-{
-    return QString::fromStdString(s);
-}
-
 QStringList strs(const std::vector<std::string> &list)
 {
     QStringList out;
     out.reserve(static_cast<qsizetype>(list.size()));
     for (const auto &s : list)
-        out << str(s);
+        out << fromWire(s);
     return out;
 }
 
@@ -30,7 +26,7 @@ std::optional<T> opt(bool isSet, const T &value)
 
 std::optional<QString> optStr(bool isSet, const std::string &value)
 {
-    return isSet ? std::optional<QString>(str(value)) : std::nullopt;
+    return isSet ? std::optional<QString>(fromWire(value)) : std::nullopt;
 }
 
 crypto::SecureBytes secure(Result<QByteArray> &&bytes)
@@ -287,7 +283,7 @@ Result<QByteArray> groupPayload(const wire::GroupChangeEvent &event, const QStri
     const auto &s = c.__isset;
     if (s.group_create) {
         const auto &g = c.group_create;
-        return payload::groupCreate(msg, sender, str(g.conversation_key_version), strs(g.member_ids),
+        return payload::groupCreate(msg, sender, fromWire(g.conversation_key_version), strs(g.member_ids),
                                     opt(g.__isset.is_legacy_group_upgrade, g.is_legacy_group_upgrade),
                                     optStr(g.__isset.title, g.title), optStr(g.__isset.avatar_url, g.avatar_url));
     }
@@ -296,14 +292,14 @@ Result<QByteArray> groupPayload(const wire::GroupChangeEvent &event, const QStri
         std::optional<payload::GroupInvite> invite;
         if (g.__isset.group_invite_enable) {
             const auto &i = g.group_invite_enable;
-            invite = payload::GroupInvite{str(i.invite_url), optStr(i.__isset.affiliate_id, i.affiliate_id),
+            invite = payload::GroupInvite{fromWire(i.invite_url), optStr(i.__isset.affiliate_id, i.affiliate_id),
                                           opt<qint64>(i.__isset.expires_at_msec, i.expires_at_msec)};
         }
         return payload::groupMemberAdd(
             msg, sender, conv, strs(g.member_ids), strs(g.current_member_ids), strs(g.current_admin_ids),
             optStr(g.__isset.current_title, g.current_title),
             optStr(g.__isset.current_avatar_url, g.current_avatar_url),
-            opt<qint64>(g.__isset.current_ttl_msec, g.current_ttl_msec), str(g.conversation_key_version),
+            opt<qint64>(g.__isset.current_ttl_msec, g.current_ttl_msec), fromWire(g.conversation_key_version),
             opt(g.__isset.screen_capture_blocking_enabled, g.screen_capture_blocking_enabled), invite);
     }
     if (s.group_member_remove)
@@ -318,13 +314,14 @@ Result<QByteArray> groupPayload(const wire::GroupChangeEvent &event, const QStri
         return payload::groupIds(payload::GroupIdsChange::JoinReject, msg, sender, conv, strs(c.group_join_reject.ids));
     if (s.group_title_change) {
         const auto &g = c.group_title_change;
-        return payload::groupValue(payload::GroupValueChange::Title, msg, sender, conv, str(g.conversation_key_version),
+        return payload::groupValue(payload::GroupValueChange::Title, msg, sender, conv,
+                                   fromWire(g.conversation_key_version),
                                    optStr(g.__isset.custom_title, g.custom_title));
     }
     if (s.group_avatar_change) {
         const auto &g = c.group_avatar_change;
         return payload::groupValue(payload::GroupValueChange::AvatarUrl, msg, sender, conv,
-                                   str(g.conversation_key_version),
+                                   fromWire(g.conversation_key_version),
                                    optStr(g.__isset.custom_avatar_url, g.custom_avatar_url));
     }
     if (s.group_invite_enable) {
@@ -375,9 +372,9 @@ Result<QByteArray> metadataPayload(const wire::ConversationMetadataChange &c, co
 
 Result<QByteArray> payloadForEvent(const wire::MessageEvent &event)
 {
-    const QString msg = str(event.message_id);
-    const QString sender = str(event.sender_id);
-    const QString conv = str(event.conversation_id);
+    const QString msg = fromWire(event.message_id);
+    const QString sender = fromWire(event.sender_id);
+    const QString conv = fromWire(event.conversation_id);
     const wire::MessageEventDetail &d = event.detail;
     const auto &s = d.__isset;
 
@@ -385,7 +382,7 @@ Result<QByteArray> payloadForEvent(const wire::MessageEvent &event)
     if (s.message_create_event) {
         const auto &mce = d.message_create_event;
         bytes =
-            payload::messageCreate(msg, sender, conv, str(mce.conversation_key_version),
+            payload::messageCreate(msg, sender, conv, fromWire(mce.conversation_key_version),
                                    QByteArrayView(mce.contents.data(), static_cast<qsizetype>(mce.contents.size())));
     } else if (s.conversation_key_change_event) {
         return Error(ErrorKind::Internal, QStringLiteral("A key change is verified with its unwrapped key."));
@@ -394,7 +391,7 @@ Result<QByteArray> payloadForEvent(const wire::MessageEvent &event)
         bytes = payload::messageDelete(msg, sender, conv, del.delete_message_action, strs(del.sequence_ids));
     } else if (s.mark_conversation_read_event) {
         const auto &r = d.mark_conversation_read_event;
-        bytes = payload::markRead(msg, sender, conv, str(r.seen_until_sequence_id),
+        bytes = payload::markRead(msg, sender, conv, fromWire(r.seen_until_sequence_id),
                                   opt<qint64>(r.__isset.seen_at_millis, r.seen_at_millis));
     } else if (s.mark_conversation_unread_event) {
         const auto &u = d.mark_conversation_unread_event;
@@ -420,9 +417,9 @@ Result<crypto::SecureBytes> keyChangePayload(const wire::MessageEvent &event,
 {
     if (!event.detail.__isset.conversation_key_change_event)
         return Error(ErrorKind::Internal, QStringLiteral("Not a key change."));
-    return payload::conversationKeyChange(str(event.message_id), str(event.sender_id), str(event.conversation_id),
-                                          str(event.detail.conversation_key_change_event.conversation_key_version),
-                                          conversationKey);
+    return payload::conversationKeyChange(
+        fromWire(event.message_id), fromWire(event.sender_id), fromWire(event.conversation_id),
+        fromWire(event.detail.conversation_key_change_event.conversation_key_version), conversationKey);
 }
 
 } // namespace confab::xchat

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QString>
 
 #include <functional>
 #include <wire/xchat_types.h>
@@ -36,6 +37,12 @@ template<typename T>
 [[nodiscard]] QByteArray encodeThrift(const T &value)
 {
     return detail::writeThrift([&](apache::thrift::protocol::TProtocol *p) { return value.write(p); });
+}
+
+/// A Thrift string field as a QString.
+[[nodiscard]] inline QString fromWire(const std::string &s)
+{
+    return QString::fromStdString(s);
 }
 
 /// Decodes a base64 (padded or not) MessageEvent: `encoded_event`, `conversation_key_events`.
