@@ -333,14 +333,15 @@ void Service::touchInboxes(const QString &conversationId, qint64 seq)
         m_inboxVersion[m.userId] = seq;
 }
 
-QJsonObject Service::eventJson(const wire::MessageEvent &event, const QString &previousMessageId) const
+QJsonObject Service::eventJson(const wire::MessageEvent &event, const QString &previousMessageId,
+                               const QByteArray &encoded) const
 {
     QJsonObject o{{QStringLiteral("id"), fromWire(event.message_id)},
                    {QStringLiteral("conversation_id"), fromWire(event.conversation_id)},
                     {QStringLiteral("sender_id"), fromWire(event.sender_id)},
                      {QStringLiteral("created_at"), iso(fromWire(event.created_at_msec).toLongLong())},
-                      {QStringLiteral("encoded_event"),
-                                      QString::fromLatin1(crypto::base64::encodePadded(xchat::encodeThrift(event)))},
+                      {QStringLiteral("encoded_event"), QString::fromLatin1(crypto::base64::encodePadded(
+                                                            encoded.isEmpty() ? xchat::encodeThrift(event) : encoded))},
                        {QStringLiteral("conversation_token"), fromWire(event.conversation_token)},
                         {QStringLiteral("is_trusted"), event.is_trusted}};
     QJsonObject sig;
@@ -822,9 +823,10 @@ void Service::registerChatRoutes()
                     const qint64 seq = q.value(0).toLongLong();
                     newest = std::max(newest, seq);
                     oldest = seq;
-                    auto event = xchat::decodeThrift<wire::MessageEvent>(q.value(1).toByteArray(), "MessageEvent");
+                    const QByteArray stored = q.value(1).toByteArray();
+                    auto event = xchat::decodeThrift<wire::MessageEvent>(stored, "MessageEvent");
                     if (event)
-                        data.append(filtered(eventJson(event.value(), q.value(2).toString())));
+                        data.append(filtered(eventJson(event.value(), q.value(2).toString(), stored)));
                 }
                 // Key changes only in meta: those that wrap a key for this user, up to the newest
                 // event of the page (all of them on the first page).

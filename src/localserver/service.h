@@ -173,7 +173,9 @@ private:
     wire::MessageEvent appendEvent(const QString &conversationId, wire::MessageEvent event, qint64 createdAt,
                                    const QString &kind, const QString &visibleTo = {});
     void touchInboxes(const QString &conversationId, qint64 seq);
-    QJsonObject eventJson(const wire::MessageEvent &event, const QString &previousMessageId) const;
+    /// The ChatMessageEvent JSON of an event; `encoded` is its stored Thrift form when at hand.
+    QJsonObject eventJson(const wire::MessageEvent &event, const QString &previousMessageId,
+                          const QByteArray &encoded = {}) const;
     QJsonObject conversationJson(const Conversation &conv, const QSet<QString> &fields,
                                  const QSet<QString> &expansions) const;
     Result<QJsonArray> usersJson(const QStringList &ids, const QSet<QString> &fields) const;
