@@ -243,6 +243,15 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
         return;
     }
 
+    if (request.body.size() > m_options.maxBodyBytes) {
+        Problem p = invalid(tr("The request body is %1 bytes; the limit is %2.")
+                                .arg(request.body.size())
+                                .arg(m_options.maxBodyBytes));
+        p.status = 413;
+        send(socket, problem(p), {}, false);
+        return;
+    }
+
     // Fault injection (--dev): applies before anything else, like a misbehaving proxy would.
     std::optional<Fault> fault;
     for (Fault &f : m_faults) {
