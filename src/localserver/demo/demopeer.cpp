@@ -86,11 +86,20 @@ DemoPeer::~DemoPeer()
     m_api->shutDown();
 }
 
-QList<std::pair<QByteArray, QByteArray>> DemoPeer::backdate(std::optional<qint64> createdAt)
+QList<std::pair<QByteArray, QByteArray>> DemoPeer::backdate(const QString &conversationId,
+                                                            std::optional<qint64> createdAt) const
 {
-    if (!createdAt)
+    if (!createdAt || m_backdatingRefused.contains(conversationId))
         return {};
     return {{QByteArrayLiteral("x-confab-demo-created-at"), QByteArray::number(*createdAt)}};
+}
+
+void DemoPeer::noBackdating(const QString &conversationId, const Error &error)
+{
+    // History still goes in, dated now; said once per conversation.
+    m_backdatingRefused.insert(conversationId);
+    qCWarning(lcLocalServer) << "demo: the server does not backdate" << conversationId
+                             << "so its history is dated now:" << error.detail();
 }
 
 xchat::LocalIdentity DemoPeer::identity() const
@@ -191,30 +200,43 @@ QCoro::Task<Result<void>> DemoPeer::registerKeys()
 
 QCoro::Task<Result<void>> DemoPeer::fetchKeys(QStringList userIds)
 {
-    for (const QString &id : std::as_const(userIds)) {
+    userIds.removeDuplicates();
+    // GET /2/users/public_keys?ids= takes up to 100 users at a time.
+    for (qsizetype first = 0; first < userIds.size(); first += 100) {
+        const QStringList batch = userIds.mid(first, 100);
         ApiRequest request;
-        request.path = QStringLiteral("/2/users/%1/public_keys").arg(id);
+        request.path = QStringLiteral("/2/users/public_keys");
+        request.query.addQueryItem(QStringLiteral("ids"), batch.join(QLatin1Char(',')));
         request.query.addQueryItem(QStringLiteral("public_key.fields"), QStringLiteral("public_key,signing_public_key,identity_public_key_signature,"
                                                   "public_key_version"));
         auto response = co_await m_api->send(std::move(request));
         if (!response)
             co_return response.error();
-        m_keyFetchedAt.insert(id, QDateTime::currentMSecsSinceEpoch());
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        for (const QString &id : batch)
+            m_keyFetchedAt.insert(id, now);
         for (const QJsonValue &value : response.value().json.value(QLatin1String("data")).toArray()) {
             const QJsonObject k = value.toObject();
+            // Each record names its user; a single-user answer may leave that implicit.
+            QString user = k.value(QLatin1String("user_id")).toString();
+            if (user.isEmpty() && batch.size() == 1)
+                user = batch.first();
+            if (!batch.contains(user))
+                continue;
             auto decode = [&k](const char *name) {
                 return crypto::base64::decode(k.value(QLatin1String(name)).toString().toLatin1()).valueOr(QByteArray());
             };
-            xchat::PublicKeyRecord record{id,
+            xchat::PublicKeyRecord record{user,
                                           k.value(QLatin1String("public_key_version")).toString(),
                                           decode("public_key"),
                                           decode("signing_public_key"),
                                           decode("identity_public_key_signature"),
                                           {}};
-            if (m_directory.find(id, record.version))
+            if (m_directory.find(user, record.version))
                 continue;
+            // Only records whose key binding verifies are kept (spec §2.1, §2.4 rule 1).
             if (auto added = m_directory.addRecord(record); !added)
-                qCWarning(lcLocalServer) << "demo: refusing a key of user" << id << "version" << record.version
+                qCWarning(lcLocalServer) << "demo: refusing a key of user" << user << "version" << record.version
                                          << added.error().toString();
         }
     }
@@ -282,10 +304,10 @@ QCoro::Task<Result<void>> DemoPeer::postKeyChange(QString conversationId, QStrin
     request.method = "POST";
     request.path = QStringLiteral("/2/chat/conversations/%1/keys").arg(pathId);
     request.body = change.value().requestBody;
-    request.headers = backdate(createdAt);
+    request.headers = backdate(conversationId, createdAt);
     auto response = co_await m_api->send(request);
-    if (!response && createdAt && backdatingRefused(response.error())) {
-        qCWarning(lcLocalServer) << "demo: the server refused to backdate a key change:" << response.error().detail();
+    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
+        noBackdating(conversationId, response.error());
         request.headers.clear();
         response = co_await m_api->send(request);
     }
@@ -354,10 +376,10 @@ QCoro::Task<Result<QString>> DemoPeer::createGroup(QStringList memberIds, QStrin
     request.method = "POST";
     request.path = QStringLiteral("/2/chat/conversations/group");
     request.body = created.value().requestBody;
-    request.headers = backdate(createdAt);
+    request.headers = backdate(groupId, createdAt);
     auto response = co_await m_api->send(request);
-    if (!response && createdAt && backdatingRefused(response.error())) {
-        qCWarning(lcLocalServer) << "demo: the server refused to backdate a group:" << response.error().detail();
+    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
+        noBackdating(groupId, response.error());
         request.headers.clear();
         response = co_await m_api->send(request);
     }
@@ -434,10 +456,10 @@ QCoro::Task<Result<PeerMessage>> DemoPeer::sendWithKey(QString conversationId, x
     request.method = "POST";
     request.path = pathFor(conversationId, "/messages");
     request.body = encrypted.value().requestBody();
-    request.headers = backdate(createdAt);
+    request.headers = backdate(conversationId, createdAt);
     auto response = co_await m_api->send(request);
-    if (!response && createdAt && backdatingRefused(response.error())) {
-        qCWarning(lcLocalServer) << "demo: the server refused to backdate a message:" << response.error().detail();
+    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
+        noBackdating(conversationId, response.error());
         request.headers.clear();
         response = co_await m_api->send(request);
     }

@@ -179,7 +179,10 @@ private:
     void remember(PeerConversation &conv, PeerMessage message);
     void noteKeyRecipients(PeerConversation &conv, const xchat::wire::MessageEvent &keyChange);
     [[nodiscard]] xchat::LocalIdentity identity() const;
-    [[nodiscard]] static QList<std::pair<QByteArray, QByteArray>> backdate(std::optional<qint64> createdAt);
+    /// The demo's backdating header, unless the server refused it for this conversation before.
+    [[nodiscard]] QList<std::pair<QByteArray, QByteArray>> backdate(const QString &conversationId,
+                                                                    std::optional<qint64> createdAt) const;
+    void noBackdating(const QString &conversationId, const Error &error);
 
     QString m_userId;
     QString m_username;
@@ -191,6 +194,7 @@ private:
     std::map<QString, PeerConversation> m_conversations;
     QHash<QString, qint64> m_keyFetchedAt; ///< user id -> when its keys were last fetched
     QByteArray m_listEtag;
+    QSet<QString> m_backdatingRefused; ///< conversations whose history the server would not backdate
     std::deque<InboxItem> m_inbox;
     bool m_pumping = false;
     bool m_stopping = false;
