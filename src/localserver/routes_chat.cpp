@@ -901,14 +901,16 @@ void Service::registerChatRoutes()
                     conflict.status = 409;
                     return problem(conflict);
                 }
-                const qint64 now = nowMsec();
+                const qint64 at = eventTime(c, id.value(), &p);
+                if (at < 0)
+                    return problem(p);
                 if (!group && !conversation(id.value())) {
                     QSqlQuery ins(m_db);
                     ins.prepare(QStringLiteral("INSERT INTO conversations (id, is_group, created_at, updated_at, token,"
                                            " creator) VALUES (?, 0, ?, ?, ?, ?)"));
                     ins.addBindValue(id.value());
-                    ins.addBindValue(now);
-                    ins.addBindValue(now);
+                    ins.addBindValue(at);
+                    ins.addBindValue(at);
                     ins.addBindValue(QUuid::createUuid().toString(QUuid::Id128));
                     ins.addBindValue(me);
                     ins.exec();
@@ -920,9 +922,6 @@ void Service::registerChatRoutes()
                         mi.exec();
                     }
                 }
-                const qint64 at = eventTime(c, id.value(), &p);
-                if (at < 0)
-                    return problem(p);
                 wire::MessageEvent e;
                 e.__set_message_id(str(change->messageId));
                 e.__set_sender_id(str(me));

@@ -27,8 +27,8 @@ ActivityStream::ActivityStream(QUrl baseUrl, QString appToken, QObject *parent)
     m_watchdog.setInterval(SilenceLimitMsecs);
     connect(&m_watchdog, &QTimer::timeout, this, [this] {
         qCInfo(lcLocalServer) << "demo: the activity stream went silent; reconnecting";
-        if (m_reply)
-            m_reply->abort();
+        if (QNetworkReply *reply = m_reply.data())
+            reply->abort();
     });
 }
 
@@ -50,8 +50,7 @@ void ActivityStream::stop()
     m_running = false;
     m_retry.stop();
     m_watchdog.stop();
-    if (m_reply) {
-        QNetworkReply *reply = m_reply;
+    if (QNetworkReply *reply = m_reply.data()) {
         m_reply = nullptr;
         reply->disconnect(this);
         reply->abort();
