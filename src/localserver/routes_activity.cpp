@@ -324,25 +324,28 @@ void Service::registerLocalRoutes()
     addRoute(
         "POST",
         QStringLiteral("/_local/tokens"),
-                       QStringLiteral("local"), AuthMode::None, {},
-                                      [this](Context &c) {
-                                          const QJsonObject body = QJsonDocument::fromJson(c.request.body).object();
-                                          QStringList scopes;
-                                          for (const QJsonValue &v : body.value(QStringLiteral("scopes")).toArray())
-                                              scopes.append(v.toString());
-                                          QString refresh;
-                                          const auto token =
-                                              issueUserToken(body.value(QStringLiteral("user_id")).toString(), scopes,
-                                                                        QStringLiteral("confab-desktop"), &refresh);
-                                          if (!token)
-                                              return problem(notFound(QStringLiteral("user"), body.value(QStringLiteral("user_id")).toString()));
-                                          return HttpResponse::json(
-                                              {{QStringLiteral("access_token"), token.value()},
+            QStringLiteral("local"), AuthMode::None, {},
+                [this](Context &c) {
+                    const QJsonObject body = QJsonDocument::fromJson(c.request.body).object();
+                    QStringList scopes;
+                    for (const QJsonValue &v : body.value(QStringLiteral("scopes")).toArray())
+                        scopes.append(v.toString());
+                    QString refresh;
+                    const auto token = issueUserToken(body.value(QStringLiteral("user_id")).toString(), scopes,
+                                                                 QStringLiteral("confab-desktop"), &refresh);
+                    if (!token && token.error().kind() == ErrorKind::NotFound)
+                        return problem(
+                            notFound(QStringLiteral("user"), body.value(QStringLiteral("user_id")).toString()));
+                    if (!token)
+                        return problem({500,
+                                        QStringLiteral("internal-error"), QStringLiteral("Internal Error"),
+                                                                                         token.error().message(), {}});
+                    return HttpResponse::json({{QStringLiteral("access_token"), token.value()},
                                                 {QStringLiteral("refresh_token"), refresh},
                                                  {QStringLiteral("expires_in"), m_options.accessTokenLifetimeSecs}},
                                                 201);
-                                      },
-                                      true);
+                },
+                true);
     // Fault injection per route group ("*" for all): latency, error rate, drops, truncation, 429 bursts.
     addRoute(
         "POST", QStringLiteral("/_local/faults"),

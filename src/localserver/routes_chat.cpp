@@ -273,8 +273,10 @@ wire::MessageEvent Service::appendEvent(const QString &conversationId, wire::Mes
     q.addBindValue(visibleTo.isEmpty() ? QVariant() : QVariant(visibleTo));
     q.addBindValue(previousMessageId);
     q.addBindValue(audience.isEmpty() ? QVariant() : QVariant(audience));
-    if (!q.exec())
+    if (!q.exec()) {
         qCWarning(lcLocalServer) << "could not store an event:" << q.lastError().text();
+        return event;
+    }
     QSqlQuery u(m_db);
     u.prepare(QStringLiteral("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?"));
     u.addBindValue(seq);
@@ -810,12 +812,13 @@ void Service::registerChatRoutes()
                     auto &typing = m_typing[id.value()];
                     const qint64 now = nowMsec();
                     std::erase_if(typing, [now](const Typing &t) { return t.expiresAt <= now; });
-                    for (auto it = typing.rbegin(); it != typing.rend(); ++it)
+                    for (auto it = typing.rbegin(); it != typing.rend() && data.size() < *max; ++it)
                         if (fromWire(it->event.sender_id) != me)
                             data.append(filtered(eventJson(it->event, {})));
                 }
+                const int budget = *max - int(data.size());
                 while (q.next()) {
-                    if (rows == *max) {
+                    if (rows == budget) {
                         more = true;
                         break;
                     }
@@ -844,7 +847,8 @@ void Service::registerChatRoutes()
                                   {QStringLiteral("has_more"), more},
                                    {QStringLiteral("conversation_key_events"), keyEvents}};
                 if (more)
-                    meta.insert(QStringLiteral("next_token"), pageToken('e', QString::number(oldest)));
+                    meta.insert(QStringLiteral("next_token"),
+                                               pageToken('e', QString::number(rows > 0 ? oldest : before)));
                 return HttpResponse::json({{QStringLiteral("data"), data}, {QStringLiteral("meta"), meta}});
             });
 
@@ -1373,6 +1377,14 @@ void Service::registerChatRoutes()
                 if (!a.detail.__isset.message_delete_event)
                     return problem(invalid(tr("The action signature does not describe a delete."),
                                            QStringLiteral("action_signatures")));
+                QSqlQuery resent(m_db);
+                resent.prepare(QStringLiteral("SELECT 1 FROM events WHERE conversation_id = ? AND message_id = ?"
+                                              " AND kind = 'delete'"));
+                resent.addBindValue(id.value());
+                resent.addBindValue(a.messageId);
+                if (resent.exec() && resent.next())
+                    return HttpResponse::json(
+                        {{QStringLiteral("data"), QJsonObject{{QStringLiteral("deleted"), true}}}});
                 QStringList signedSeqs;
                 for (const auto &s : a.detail.message_delete_event.sequence_ids)
                     signedSeqs.append(fromWire(s));

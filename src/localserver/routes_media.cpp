@@ -58,11 +58,12 @@ std::optional<QHash<QString, QByteArray>> parseMultipart(const QByteArray &conte
         if (next < 0)
             return std::nullopt;
         const QByteArray value = body.mid(headerEnd + 4, next - headerEnd - 4);
-        const qsizetype nameAt = headers.indexOf("name=\"");
-        if (nameAt < 0)
+        static const QRegularExpression nameRe(QStringLiteral("[;:]\\s*name=\"([^\"]*)\""),
+                                                              QRegularExpression::CaseInsensitiveOption);
+        const auto name = nameRe.match(QString::fromUtf8(headers));
+        if (!name.hasMatch())
             return std::nullopt;
-        const qsizetype nameEnd = headers.indexOf('"', nameAt + 6);
-        out.insert(QString::fromUtf8(headers.mid(nameAt + 6, nameEnd - nameAt - 6)), value);
+        out.insert(name.captured(1), value);
         pos = next + 2;
     }
 }
@@ -363,7 +364,12 @@ void Service::registerMediaRoutes()
                                                ? data.size() - 1
                                                : std::min<qint64>(m.captured(2).toLongLong(), data.size() - 1);
                          if (from >= data.size() || to < from) {
-                             HttpResponse bad = HttpResponse::empty(416);
+                             Problem range =
+                                 invalid(tr("The range is outside the %1 bytes of this media.").arg(data.size()),
+                                         QStringLiteral("Range"), QString::fromLatin1(c.request.header("range")));
+                             range.status = 416;
+                             range.title = QStringLiteral("Range Not Satisfiable");
+                             HttpResponse bad = problem(range);
                              bad.header("Content-Range", "bytes */" + QByteArray::number(data.size()));
                              return bad;
                          }

@@ -231,30 +231,38 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
         found = &route;
         break;
     }
+    // Requests refused before authentication still carry the budget of the caller's address.
+    auto anonymousBudget = [this, &request](const QString &group) {
+        bool ignored = false;
+        consume(group, request.peer.toString(), &ignored);
+        return group + QLatin1Char('|') + request.peer.toString();
+    };
     if (!found) {
+        const QString budget = anonymousBudget(QStringLiteral("default"));
         if (pathMatched) {
             Problem p = invalid(tr("Method %1 is not allowed here.").arg(QString::fromLatin1(request.method)));
             p.status = 405;
-            send(socket, problem(p), {}, keepAlive);
+            send(socket, problem(p), budget, keepAlive);
         } else {
-            send(socket, problem(notFound(QStringLiteral("route"), request.path, tr("There is no such endpoint."))), {},
-                                 keepAlive);
+            send(socket, problem(notFound(QStringLiteral("route"), request.path, tr("There is no such endpoint."))),
+                                 budget, keepAlive);
         }
         return;
     }
 
     if (request.body.size() > m_options.maxBodyBytes) {
-        Problem p = invalid(tr("The request body is %1 bytes; the limit is %2.")
-                                .arg(request.body.size())
-                                .arg(m_options.maxBodyBytes));
+        Problem p = invalid(
+            tr("The request body is %1 bytes; the limit is %2.").arg(request.body.size()).arg(m_options.maxBodyBytes));
         p.status = 413;
-        send(socket, problem(p), {}, false);
+        send(socket, problem(p), anonymousBudget(found->group), false);
         return;
     }
 
     // Fault injection (--dev): applies before anything else, like a misbehaving proxy would.
     std::optional<Fault> fault;
     for (Fault &f : m_faults) {
+        if (found->dev)
+            break; // the administration API is never faulted: a "*" fault must stay clearable
         if (f.route == QLatin1String("*") || f.route == found->group) {
             if (f.burst429 > 0) {
                 --f.burst429;
@@ -598,7 +606,7 @@ Result<QString> Service::issueUserToken(const QString &userId, const QStringList
         q.bindValue(1, QString::fromLatin1(kind));
         q.bindValue(2, userId);
         q.bindValue(3, clientId);
-        q.bindValue(4, scopes.join(QLatin1Char(' ')));
+        q.bindValue(4, scopes.isEmpty() ? QStringLiteral("") : scopes.join(QLatin1Char(' ')));
         q.bindValue(5, expires);
         q.bindValue(6, fam);
         return q.exec();
