@@ -480,6 +480,22 @@ Result<std::vector<Service::ActionSignature>> Service::parseActionSignatures(con
     return out;
 }
 
+wire::MessageEvent Service::eventFromAction(const ActionSignature &action, const QString &sender,
+                                            const QString &conversationId) const
+{
+    // The decoded detail has exactly the one union member the client signed.
+    wire::MessageEvent e;
+    e.__set_message_id(str(action.messageId));
+    e.__set_sender_id(str(sender));
+    e.__set_conversation_id(str(conversationId));
+    e.__set_detail(action.detail);
+    wire::MessageEventSignature signature = action.signature;
+    if (!signature.__isset.signing_public_key)
+        signature.__set_signing_public_key(str(signingKeyFor(sender, fromWire(signature.public_key_version))));
+    e.__set_message_event_signature(signature);
+    return e;
+}
+
 bool Service::verifySigned(const wire::MessageEvent &event, Problem *problem) const
 {
     const QString sender = fromWire(event.sender_id);
@@ -926,17 +942,8 @@ void Service::registerChatRoutes()
                         mi.exec();
                     }
                 }
-                wire::MessageEvent e;
-                e.__set_message_id(str(change->messageId));
-                e.__set_sender_id(str(me));
-                wire::MessageEventDetail detail;
-                detail.__set_conversation_key_change_event(change->detail.conversation_key_change_event);
-                e.__set_detail(detail);
-                wire::MessageEventSignature sig = change->signature;
-                if (!sig.__isset.signing_public_key)
-                    sig.__set_signing_public_key(str(signingKeyFor(me, fromWire(sig.public_key_version))));
-                e.__set_message_event_signature(sig);
-                const auto stored = appendEvent(id.value(), std::move(e), at, QStringLiteral("key"));
+                const auto stored =
+                    appendEvent(id.value(), eventFromAction(*change, me, id.value()), at, QStringLiteral("key"));
                 return HttpResponse::json({{QStringLiteral("data"), QJsonObject{{QStringLiteral("conversation_id"), id.value()},
                                           {QStringLiteral("sequence_id"), fromWire(stored.sequence_id)}}}});
             });
@@ -1063,14 +1070,7 @@ void Service::registerChatRoutes()
                             invalid(tr("ttl_msec must be a numeric string."), QStringLiteral("ttl_msec"), raw));
                 }
                 // The group create signature can be checked here: its payload holds no secret.
-                wire::MessageEvent ce;
-                ce.__set_message_id(str(create->messageId));
-                ce.__set_sender_id(str(me));
-                ce.__set_conversation_id(str(id));
-                wire::MessageEventDetail cd;
-                cd.__set_group_change_event(create->detail.group_change_event);
-                ce.__set_detail(cd);
-                ce.__set_message_event_signature(create->signature);
+                wire::MessageEvent ce = eventFromAction(*create, me, id);
                 if (!verifySigned(ce, &p))
                     return problem(p);
                 const qint64 at = eventTime(c, id, &p);
@@ -1105,14 +1105,7 @@ void Service::registerChatRoutes()
                 del.addBindValue(id);
                 del.exec();
 
-                wire::MessageEvent ke;
-                ke.__set_message_id(str(change->messageId));
-                ke.__set_sender_id(str(me));
-                wire::MessageEventDetail kd;
-                kd.__set_conversation_key_change_event(change->detail.conversation_key_change_event);
-                ke.__set_detail(kd);
-                ke.__set_message_event_signature(change->signature);
-                const auto key = appendEvent(id, std::move(ke), at, QStringLiteral("key"));
+                const auto key = appendEvent(id, eventFromAction(*change, me, id), at, QStringLiteral("key"));
                 appendEvent(id, std::move(ce), at, QStringLiteral("group"));
                 return HttpResponse::json({{QStringLiteral("data"),
                     QJsonObject{{QStringLiteral("conversation_id"), id},
@@ -1184,14 +1177,7 @@ void Service::registerChatRoutes()
                 if (signedNew != sortedAdded)
                     return problem(invalid(tr("The signed member add does not match user_ids."),
                                            QStringLiteral("action_signatures")));
-                wire::MessageEvent ae;
-                ae.__set_message_id(str(add->messageId));
-                ae.__set_sender_id(str(me));
-                ae.__set_conversation_id(str(id.value()));
-                wire::MessageEventDetail ad;
-                ad.__set_group_change_event(add->detail.group_change_event);
-                ae.__set_detail(ad);
-                ae.__set_message_event_signature(add->signature);
+                wire::MessageEvent ae = eventFromAction(*add, me, id.value());
                 if (!verifySigned(ae, &p))
                     return problem(p);
                 const qint64 at = eventTime(c, id.value(), &p);
@@ -1218,14 +1204,8 @@ void Service::registerChatRoutes()
                     up.addBindValue(id.value());
                     up.exec();
                 }
-                wire::MessageEvent ke;
-                ke.__set_message_id(str(change->messageId));
-                ke.__set_sender_id(str(me));
-                wire::MessageEventDetail kd;
-                kd.__set_conversation_key_change_event(change->detail.conversation_key_change_event);
-                ke.__set_detail(kd);
-                ke.__set_message_event_signature(change->signature);
-                const auto key = appendEvent(id.value(), std::move(ke), at, QStringLiteral("key"));
+                const auto key =
+                    appendEvent(id.value(), eventFromAction(*change, me, id.value()), at, QStringLiteral("key"));
                 QSqlQuery fix(m_db);
                 fix.prepare(
                     QStringLiteral("UPDATE members SET joined_seq = ? WHERE conversation_id = ? AND joined_seq > ?"));
@@ -1394,14 +1374,7 @@ void Service::registerChatRoutes()
                 if (signedSeqs != sortedSeqs || a.detail.message_delete_event.delete_message_action != (forAll ? 2 : 1))
                     return problem(invalid(tr("The signed delete does not match the request."),
                                            QStringLiteral("action_signatures")));
-                wire::MessageEvent e;
-                e.__set_message_id(str(a.messageId));
-                e.__set_sender_id(str(me));
-                e.__set_conversation_id(str(id.value()));
-                wire::MessageEventDetail detail;
-                detail.__set_message_delete_event(a.detail.message_delete_event);
-                e.__set_detail(detail);
-                e.__set_message_event_signature(a.signature);
+                wire::MessageEvent e = eventFromAction(a, me, id.value());
                 if (!verifySigned(e, &p))
                     return problem(p);
                 const qint64 at = eventTime(c, id.value(), &p);

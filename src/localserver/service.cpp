@@ -232,7 +232,7 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
         break;
     }
     // Requests refused before authentication still carry the budget of the caller's address.
-    auto anonymousBudget = [this, &request](const QString &group) {
+    auto anonymousBudget = [this, &request](const QString &group) -> QString {
         bool ignored = false;
         consume(group, request.peer.toString(), &ignored);
         return group + QLatin1Char('|') + request.peer.toString();

@@ -192,6 +192,10 @@ private:
     };
     Result<std::vector<ActionSignature>> parseActionSignatures(const QJsonValue &value, Problem *problem) const;
     Result<wire::MessageEventSignature> parseSignatureJson(const QJsonObject &o, Problem *problem) const;
+    /// The event an action signature describes, from `sender` in `conversationId`, with the
+    /// signer's SPKI added to the signature when the client left it out.
+    wire::MessageEvent eventFromAction(const ActionSignature &action, const QString &sender,
+                                       const QString &conversationId) const;
     bool verifySigned(const wire::MessageEvent &event, Problem *problem) const;
     bool checkParticipantKeys(const QJsonValue &keys, const QStringList &members, const QString &keyVersion,
                               const wire::ConversationKeyChangeEvent &signedChange, Problem *problem) const;
