@@ -69,6 +69,29 @@ std::optional<QString> parsePageToken(char kind, const QString &token)
     return QString::fromUtf8(decoded.decoded.mid(2));
 }
 
+/// The first action signature whose detail `matches`, or null.
+template<typename Actions, typename Predicate>
+auto findAction(const Actions &actions, Predicate matches) -> decltype(&*actions.begin())
+{
+    const auto it = std::find_if(actions.begin(), actions.end(), [&](const auto &a) { return matches(a.detail); });
+    return it == actions.end() ? nullptr : &*it;
+}
+
+bool isKeyChange(const wire::MessageEventDetail &d)
+{
+    return d.__isset.conversation_key_change_event;
+}
+
+bool isGroupCreate(const wire::MessageEventDetail &d)
+{
+    return d.__isset.group_change_event && d.group_change_event.group_change.__isset.group_create;
+}
+
+bool isMemberAdd(const wire::MessageEventDetail &d)
+{
+    return d.__isset.group_change_event && d.group_change_event.group_change.__isset.group_member_add;
+}
+
 std::optional<QJsonObject> jsonBody(const HttpRequest &r)
 {
     QJsonParseError error{};
@@ -408,6 +431,19 @@ QString Service::signingKeyFor(const QString &userId, const QString &version) co
     if (q.exec() && q.next())
         return q.value(0).toString();
     return {};
+}
+
+std::optional<qint64> Service::storedSequence(const QString &conversationId, const QString &messageId,
+                                              const QString &kind) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT seq FROM events WHERE conversation_id = ? AND message_id = ? AND kind = ?"));
+    q.addBindValue(conversationId);
+    q.addBindValue(messageId);
+    q.addBindValue(kind);
+    if (q.exec() && q.next())
+        return q.value(0).toLongLong();
+    return std::nullopt;
 }
 
 bool Service::hasKeyVersion(const QString &conversationId, const QString &version) const
@@ -886,21 +922,14 @@ void Service::registerChatRoutes()
                 auto actions = parseActionSignatures(body->value(QStringLiteral("action_signatures")), &p);
                 if (!actions)
                     return problem(p);
-                const auto change = std::find_if(actions.value().begin(), actions.value().end(), [](const auto &a) {
-                    return a.detail.__isset.conversation_key_change_event;
-                });
-                if (change == actions.value().end())
+                const auto *change = findAction(actions.value(), isKeyChange);
+                if (!change)
                     return problem(invalid(tr("action_signatures has no signed key change."),
                                            QStringLiteral("action_signatures")));
                 // A resent request (same signed message id) returns the original result.
-                QSqlQuery d(m_db);
-                d.prepare(QStringLiteral("SELECT seq FROM events WHERE conversation_id = ? AND message_id = ?"
-                                     " AND kind = 'key'"));
-                d.addBindValue(id.value());
-                d.addBindValue(change->messageId);
-                if (d.exec() && d.next())
+                if (const auto seq = storedSequence(id.value(), change->messageId, QStringLiteral("key")))
                     return HttpResponse::json({{QStringLiteral("data"), QJsonObject{{QStringLiteral("conversation_id"), id.value()},
-                                              {QStringLiteral("sequence_id"), d.value(0).toString()}}}});
+                                              {QStringLiteral("sequence_id"), QString::number(*seq)}}}});
                 QStringList memberIds;
                 if (group) {
                     for (const Member &m : members(id.value()))
@@ -976,31 +1005,19 @@ void Service::registerChatRoutes()
                 auto actions = parseActionSignatures(body->value(QStringLiteral("action_signatures")), &p);
                 if (!actions)
                     return problem(p);
-                const ActionSignature *change = nullptr;
-                const ActionSignature *create = nullptr;
-                for (const auto &a : actions.value()) {
-                    if (a.detail.__isset.conversation_key_change_event)
-                        change = &a;
-                    else if (a.detail.__isset.group_change_event &&
-                             a.detail.group_change_event.group_change.__isset.group_create)
-                        create = &a;
-                }
+                const auto *change = findAction(actions.value(), isKeyChange);
+                const auto *create = findAction(actions.value(), isGroupCreate);
                 if (!change || !create)
                     return problem(invalid(tr("A group needs two action signatures: the key change and the group "
                                               "create."),
                                            QStringLiteral("action_signatures")));
                 if (auto existing = conversation(id)) {
-                    QSqlQuery d(m_db);
-                    d.prepare(QStringLiteral("SELECT seq FROM events WHERE conversation_id = ? AND message_id = ?"
-                                         " AND kind = 'key'"));
-                    d.addBindValue(id);
-                    d.addBindValue(change->messageId);
-                    if (d.exec() && d.next())
+                    if (const auto seq = storedSequence(id, change->messageId, QStringLiteral("key")))
                         return HttpResponse::json(
                             {{QStringLiteral("data"),
                                              QJsonObject{{QStringLiteral("conversation_id"), id},
                                                           {QStringLiteral("conversation_key_change_sequence_id"),
-                                                                          d.value(0).toString()}}}},
+                                                                          QString::number(*seq)}}}},
                              201);
                     Problem conflict =
                         invalid(tr("The group %1 exists already.").arg(id), QStringLiteral("conversation_id"), id);
@@ -1150,15 +1167,8 @@ void Service::registerChatRoutes()
                 auto actions = parseActionSignatures(body->value(QStringLiteral("action_signatures")), &p);
                 if (!actions)
                     return problem(p);
-                const ActionSignature *change = nullptr;
-                const ActionSignature *add = nullptr;
-                for (const auto &a : actions.value()) {
-                    if (a.detail.__isset.conversation_key_change_event)
-                        change = &a;
-                    else if (a.detail.__isset.group_change_event &&
-                             a.detail.group_change_event.group_change.__isset.group_member_add)
-                        add = &a;
-                }
+                const auto *change = findAction(actions.value(), isKeyChange);
+                const auto *add = findAction(actions.value(), isMemberAdd);
                 if (!change || !add)
                     return problem(invalid(tr("Adding members needs two action signatures: the key change and the "
                                               "member add."),
@@ -1357,12 +1367,7 @@ void Service::registerChatRoutes()
                 if (!a.detail.__isset.message_delete_event)
                     return problem(invalid(tr("The action signature does not describe a delete."),
                                            QStringLiteral("action_signatures")));
-                QSqlQuery resent(m_db);
-                resent.prepare(QStringLiteral("SELECT 1 FROM events WHERE conversation_id = ? AND message_id = ?"
-                                              " AND kind = 'delete'"));
-                resent.addBindValue(id.value());
-                resent.addBindValue(a.messageId);
-                if (resent.exec() && resent.next())
+                if (storedSequence(id.value(), a.messageId, QStringLiteral("delete")))
                     return HttpResponse::json(
                         {{QStringLiteral("data"), QJsonObject{{QStringLiteral("deleted"), true}}}});
                 QStringList signedSeqs;

@@ -200,6 +200,9 @@ private:
     bool checkParticipantKeys(const QJsonValue &keys, const QStringList &members, const QString &keyVersion,
                               const wire::ConversationKeyChangeEvent &signedChange, Problem *problem) const;
     QString signingKeyFor(const QString &userId, const QString &version) const; ///< b64 SPKI or empty
+    /// The sequence id of an event of `kind` the client already sent with `messageId` (resends).
+    std::optional<qint64> storedSequence(const QString &conversationId, const QString &messageId,
+                                         const QString &kind) const;
     bool hasKeyVersion(const QString &conversationId, const QString &version) const;
 
     // activity

@@ -86,20 +86,23 @@ DemoPeer::~DemoPeer()
     m_api->shutDown();
 }
 
-QList<std::pair<QByteArray, QByteArray>> DemoPeer::backdate(const QString &conversationId,
-                                                            std::optional<qint64> createdAt) const
+QCoro::Task<Result<ApiResponse>> DemoPeer::sendDated(ApiRequest request, QString conversationId,
+                                                     std::optional<qint64> createdAt)
 {
-    if (!createdAt || m_backdatingRefused.contains(conversationId))
-        return {};
-    return {{QByteArrayLiteral("x-confab-demo-created-at"), QByteArray::number(*createdAt)}};
-}
-
-void DemoPeer::noBackdating(const QString &conversationId, const Error &error)
-{
-    // History still goes in, dated now; said once per conversation.
-    m_backdatingRefused.insert(conversationId);
-    qCWarning(lcLocalServer) << "demo: the server does not backdate" << conversationId
-                             << "so its history is dated now:" << error.detail();
+    // The demo backdating header, unless the server refused it for this conversation before (it
+    // does when the conversation already has a later event, e.g. the person wrote meanwhile).
+    if (createdAt && !m_backdatingRefused.contains(conversationId))
+        request.headers = {{QByteArrayLiteral("x-confab-demo-created-at"), QByteArray::number(*createdAt)}};
+    auto response = co_await m_api->send(request);
+    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
+        // History still goes in, dated now; said once per conversation.
+        m_backdatingRefused.insert(conversationId);
+        qCWarning(lcLocalServer) << "demo: the server does not backdate" << conversationId
+                                 << "so its history is dated now:" << response.error().detail();
+        request.headers.clear();
+        response = co_await m_api->send(request);
+    }
+    co_return response;
 }
 
 xchat::LocalIdentity DemoPeer::identity() const
@@ -304,13 +307,7 @@ QCoro::Task<Result<void>> DemoPeer::postKeyChange(QString conversationId, QStrin
     request.method = "POST";
     request.path = QStringLiteral("/2/chat/conversations/%1/keys").arg(pathId);
     request.body = change.value().requestBody;
-    request.headers = backdate(conversationId, createdAt);
-    auto response = co_await m_api->send(request);
-    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
-        noBackdating(conversationId, response.error());
-        request.headers.clear();
-        response = co_await m_api->send(request);
-    }
+    auto response = co_await sendDated(request, conversationId, createdAt);
     if (!response)
         co_return response.error();
     const QString returned = response.value()
@@ -376,13 +373,7 @@ QCoro::Task<Result<QString>> DemoPeer::createGroup(QStringList memberIds, QStrin
     request.method = "POST";
     request.path = QStringLiteral("/2/chat/conversations/group");
     request.body = created.value().requestBody;
-    request.headers = backdate(groupId, createdAt);
-    auto response = co_await m_api->send(request);
-    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
-        noBackdating(groupId, response.error());
-        request.headers.clear();
-        response = co_await m_api->send(request);
-    }
+    auto response = co_await sendDated(request, groupId, createdAt);
     if (!response)
         co_return response.error();
     PeerConversation &conv = conversationState(groupId);
@@ -456,13 +447,7 @@ QCoro::Task<Result<PeerMessage>> DemoPeer::sendWithKey(QString conversationId, x
     request.method = "POST";
     request.path = pathFor(conversationId, "/messages");
     request.body = encrypted.value().requestBody();
-    request.headers = backdate(conversationId, createdAt);
-    auto response = co_await m_api->send(request);
-    if (!response && !request.headers.isEmpty() && backdatingRefused(response.error())) {
-        noBackdating(conversationId, response.error());
-        request.headers.clear();
-        response = co_await m_api->send(request);
-    }
+    auto response = co_await sendDated(request, conversationId, createdAt);
     if (!response)
         co_return response.error();
     const QString encoded = response.value()

@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 #include "crypto/identitykeys.h"
+#include "localserver/demo/apiclient.h"
 #include "protocols/xchat/conversationkeyring.h"
 #include "protocols/xchat/eventverifier.h"
 #include "protocols/xchat/outgoing.h"
@@ -179,10 +180,10 @@ private:
     void remember(PeerConversation &conv, PeerMessage message);
     void noteKeyRecipients(PeerConversation &conv, const xchat::wire::MessageEvent &keyChange);
     [[nodiscard]] xchat::LocalIdentity identity() const;
-    /// The demo's backdating header, unless the server refused it for this conversation before.
-    [[nodiscard]] QList<std::pair<QByteArray, QByteArray>> backdate(const QString &conversationId,
-                                                                    std::optional<qint64> createdAt) const;
-    void noBackdating(const QString &conversationId, const Error &error);
+    /// Sends `request` dated `createdAt` (seeded history); if the server refuses to backdate
+    /// this conversation, sends it again undated and stops dating the conversation.
+    [[nodiscard]] QCoro::Task<Result<ApiResponse>> sendDated(ApiRequest request, QString conversationId,
+                                                             std::optional<qint64> createdAt);
 
     QString m_userId;
     QString m_username;
