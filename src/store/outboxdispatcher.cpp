@@ -1,0 +1,134 @@
+#include "store/outboxdispatcher.h"
+
+#include "core/logging.h"
+#include "store/store.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+
+namespace confab::store {
+
+namespace {
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+} // namespace
+
+OutboxDispatcher::OutboxDispatcher(Store &store, QObject *parent) : QObject(parent), m_store(store)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &OutboxDispatcher::pump);
+    connect(&m_store, &Store::outboxChanged, this, &OutboxDispatcher::wake);
+}
+
+OutboxDispatcher::~OutboxDispatcher() = default;
+
+void OutboxDispatcher::setTransport(qint64 accountId, OutboxTransport *transport)
+{
+    if (transport)
+        m_transports.insert(accountId, transport);
+    else
+        m_transports.remove(accountId);
+    wake();
+}
+
+void OutboxDispatcher::wake()
+{
+    // Coalesce bursts of wake-ups (one per enqueued message) into one pump.
+    if (!m_timer.isActive() || m_timer.remainingTime() > 0)
+        m_timer.start(0);
+}
+
+void OutboxDispatcher::pump()
+{
+    if (!m_store.isOpen())
+        return;
+    for (auto it = m_transports.cbegin(); it != m_transports.cend(); ++it)
+        if (!m_busy.contains(it.key()))
+            claimFor(it.key());
+    schedule();
+}
+
+void OutboxDispatcher::claimFor(qint64 accountId)
+{
+    m_busy.insert(accountId);
+    m_store.claimDue(nowMs(), {accountId}, 1).then(this, [this, accountId](const Result<QList<OutboxItem>> &claimed) {
+        if (!claimed || claimed.value().isEmpty()) {
+            if (!claimed)
+                qCWarning(lcStore).noquote() << "could not read the outbox:" << claimed.error().toString();
+            m_busy.remove(accountId);
+            schedule();
+            return;
+        }
+        const OutboxItem item = claimed.value().constFirst();
+        OutboxTransport *transport = m_transports.value(accountId);
+        if (!transport) {
+            // Signed out between the claim and now: put it back as it was.
+            finish(
+                accountId, item,
+                Error(ErrorKind::Network, QStringLiteral("The account is offline."), QStringLiteral("no transport")));
+            return;
+        }
+        qCDebug(lcStore) << "sending outbox message" << item.message.id << "attempt" << item.message.attempts + 1;
+        transport->send(item).then(
+            this, [this, accountId, item](const Result<SendReceipt> &result) { finish(accountId, item, result); });
+    });
+}
+
+void OutboxDispatcher::finish(qint64 accountId, const OutboxItem &item, const Result<SendReceipt> &result)
+{
+    const qint64 messageId = item.message.id;
+    const qint64 conversationId = item.message.conversationId;
+    auto done = [this, accountId] {
+        m_busy.remove(accountId);
+        wake();
+    };
+    if (result) {
+        m_store.markSent(messageId, result.value())
+            .then(this, [this, messageId, conversationId, done](const Result<std::optional<Message>> &r) {
+                if (!r)
+                    qCWarning(lcStore).noquote() << "could not record a sent message:" << r.error().toString();
+                else
+                    emit messageSent(messageId, conversationId);
+                done();
+            });
+        return;
+    }
+    const Error error = result.error();
+    qCInfo(lcStore).noquote() << "sending outbox message" << messageId << "failed:" << error.toString();
+    m_store.markFailed(messageId, error, nowMs()).then(this, [this, messageId, error, done](const Result<Message> &r) {
+        emit attemptFailed(messageId, error, r && r.value().delivery == DeliveryState::Pending);
+        done();
+    });
+}
+
+void OutboxDispatcher::schedule()
+{
+    if (m_scheduling)
+        return;
+    const QList<qint64> accounts = m_transports.keys();
+    if (accounts.isEmpty())
+        return;
+    m_scheduling = true;
+    m_store.nextAttemptMs(accounts).then(this, [this](const Result<qint64> &next) {
+        m_scheduling = false;
+        if (!next)
+            return;
+        if (next.value() == 0) {
+            if (m_busy.isEmpty())
+                emit idle();
+            return;
+        }
+        // Due now but not claimed: its account has an attempt in flight, whose end wakes us;
+        // look again a little later anyway.
+        qint64 delay = std::max<qint64>(next.value() - nowMs(), 0);
+        if (delay == 0)
+            delay = 250;
+        if (!m_timer.isActive() || m_timer.remainingTime() > delay)
+            m_timer.start(static_cast<int>(std::min<qint64>(delay, 24LL * 60 * 60 * 1000)));
+    });
+}
+
+} // namespace confab::store

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "core/result.h"
+#include "store/types.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+namespace confab::store {
+
+class Store;
+
+/// Sends one outbox entry for an account kind: an engine builds the request from the item's
+/// payload and answers with the server's receipt, or an Error (transient ones are retried).
+/// The item's message keeps its remote id on every attempt, so the service can deduplicate.
+class OutboxTransport
+{
+public:
+    virtual ~OutboxTransport() = default;
+    [[nodiscard]] virtual QFuture<Result<SendReceipt>> send(const OutboxItem &item) = 0;
+};
+
+/// Drains the store's outbox: claims due entries for the accounts that have a transport, one at
+/// a time per account (so a conversation's messages leave in the order they were written), hands
+/// each to its transport, and records the outcome (sent, or failed and scheduled again with
+/// backoff and jitter, or failed for good). Wakes up when the store says there is new work and
+/// when the earliest scheduled retry is due. Lives on the thread of the store's owner.
+class OutboxDispatcher : public QObject
+{
+    Q_OBJECT
+public:
+    explicit OutboxDispatcher(Store &store, QObject *parent = nullptr);
+    ~OutboxDispatcher() override;
+
+    /// `transport` sends for `accountId` from now on; nullptr stops sending for it (signed out,
+    /// offline). The dispatcher does not own transports.
+    void setTransport(qint64 accountId, OutboxTransport *transport);
+    /// Looks for due work now (also after the network came back).
+    void wake();
+    [[nodiscard]] int inFlight() const { return static_cast<int>(m_busy.size()); }
+
+signals:
+    void messageSent(qint64 messageId, qint64 conversationId);
+    /// An attempt failed; `willRetry` says whether the outbox tries again by itself.
+    void attemptFailed(qint64 messageId, const confab::Error &error, bool willRetry);
+    /// Nothing is in flight and nothing is due right now.
+    void idle();
+
+private:
+    void pump();
+    void claimFor(qint64 accountId);
+    void finish(qint64 accountId, const OutboxItem &item, const Result<SendReceipt> &result);
+    void schedule();
+
+    Store &m_store;
+    QHash<qint64, OutboxTransport *> m_transports;
+    QSet<qint64> m_busy; ///< accounts with an attempt in flight (or a claim pending)
+    QTimer m_timer;
+    bool m_scheduling = false;
+};
+
+} // namespace confab::store
