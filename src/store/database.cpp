@@ -234,6 +234,19 @@ Error Database::failure(const QSqlQuery &query, const char *doing)
     return error;
 }
 
+Result<void> Database::rowsDone(QSqlQuery &query, const char *doing)
+{
+    if (!query.lastError().isValid()) {
+        query.finish();
+        return {};
+    }
+    if (isCorruption(query.lastError()))
+        m_sawCorruption = true;
+    const Error error = failure(query, doing);
+    query.finish();
+    return error;
+}
+
 Result<void> Database::execAll(const QStringList &statements, const char *doing)
 {
     QSqlQuery q(m_db);
@@ -297,6 +310,14 @@ Result<OpenReport> Database::openFile(bool allowRecreate, const QString &recreat
         return error;
     }
     m_open = true;
+
+    // A database written by a newer Confab is refused before anything below writes to it (the WAL
+    // journal mode, for one, is recorded in the file header). migrate() refuses it untouched.
+    if (Result<int> peek = schemaVersion(m_db); peek && peek.value() > latestSchemaVersion()) {
+        const Result<int> refused = migrate(m_db);
+        dropConnection();
+        return refused.error();
+    }
 
     auto unusable = [&](const QString &why) -> Result<OpenReport> {
         if (!allowRecreate)
@@ -595,7 +616,8 @@ Result<QList<Message>> Database::readMessages(QSqlQuery &q, const char *doing)
         out.append(readMessage(q));
         anyAttachments = anyAttachments || q.value(12).toInt() > 0;
     }
-    q.finish();
+    if (Result<void> done = rowsDone(q, doing); !done)
+        return done.error();
     if (anyAttachments) {
         if (Result<void> loaded = loadAttachments(out); !loaded)
             return loaded.error();
@@ -615,7 +637,8 @@ Result<void> Database::loadAttachments(QList<Message> &messages)
             if (meta)
                 m.attachments.append(attachmentFromCbor(q.value(0).toInt(), meta.value()));
         }
-        q.finish();
+        if (Result<void> done = rowsDone(q, "reading attachments"); !done)
+            return done;
     }
     return {};
 }
@@ -738,7 +761,8 @@ Result<QList<Account>> Database::accounts()
         a.syncState = jsonFromText(q.value(4));
         out.append(a);
     }
-    q.finish();
+    if (Result<void> done = rowsDone(q, "reading accounts"); !done)
+        return done.error();
     return out;
 }
 
@@ -861,8 +885,10 @@ Result<QList<Conversation>> Database::conversations(qint64 accountId, int limit,
 {
     static const QByteArray all =
         QByteArray(ConversationColumns) + "ORDER BY last_activity_ms DESC, id DESC LIMIT ? OFFSET ?";
+    // `+account_id` keeps the planner on the activity index (read in order, stops at the limit)
+    // instead of the (account_id, remote_id) index and a sort of every conversation of the account.
     static const QByteArray one = QByteArray(ConversationColumns) +
-                                  "WHERE account_id = ? ORDER BY last_activity_ms DESC, id DESC LIMIT ? OFFSET ?";
+                                  "WHERE +account_id = ? ORDER BY last_activity_ms DESC, id DESC LIMIT ? OFFSET ?";
     QSqlQuery &q = prepared(accountId > 0 ? one.constData() : all.constData());
     int i = 0;
     if (accountId > 0)
@@ -874,7 +900,8 @@ Result<QList<Conversation>> Database::conversations(qint64 accountId, int limit,
     QList<Conversation> out;
     while (q.next())
         out.append(readConversation(q));
-    q.finish();
+    if (Result<void> done = rowsDone(q, "reading the conversation list"); !done)
+        return done.error();
     return out;
 }
 
@@ -963,7 +990,8 @@ Result<QList<Member>> Database::members(qint64 conversationId)
         m.readMarker = q.value(3).toLongLong();
         out.append(m);
     }
-    q.finish();
+    if (Result<void> done = rowsDone(q, "reading members"); !done)
+        return done.error();
     return out;
 }
 
@@ -1455,7 +1483,8 @@ Result<QList<OutboxItem>> Database::claimDue(qint64 now, const QList<qint64> &ac
         items.append(item);
         payloads.append(due.value(3).toByteArray());
     }
-    due.finish();
+    if (Result<void> done = rowsDone(due, "reading the outbox"); !done)
+        return done.error();
     QSqlQuery &markOutbox = prepared("UPDATE outbox SET state = 1 WHERE message_id = ?");
     QSqlQuery &markMessage = prepared("UPDATE messages SET delivery = 1 WHERE id = ?");
     for (qsizetype i = 0; i < items.size(); ++i) {
@@ -1714,10 +1743,11 @@ Result<HousekeepingReport> Database::housekeep()
         q.finish();
         report.freedPages = freePages - std::max<qint64>(pragmaValue(QStringLiteral("PRAGMA freelist_count")), 0);
     }
+    // optimize may write statistics: before the checkpoint, so that the WAL is empty afterwards.
+    q.exec(QStringLiteral("PRAGMA optimize"));
     if (q.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")) && q.next())
         report.checkpointed = q.value(0).toInt() == 0;
     q.finish();
-    q.exec(QStringLiteral("PRAGMA optimize"));
     report.fileBytes = QFileInfo(m_options.path).size();
     report.walBytes = QFileInfo(m_options.path + QLatin1String("-wal")).size();
     return report;

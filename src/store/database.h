@@ -117,6 +117,9 @@ private:
     QSqlQuery &prepared(const char *sql);
     bool exec(QSqlQuery &query);
     Error failure(const QSqlQuery &query, const char *doing);
+    /// After a `while (query.next())` loop: a step that failed (a damaged page, an I/O error) ends
+    /// the loop like the last row does, so it is only seen here. Finishes the query.
+    Result<void> rowsDone(QSqlQuery &query, const char *doing);
     Result<void> execAll(const QStringList &statements, const char *doing);
     Result<OpenReport> openFile(bool allowRecreate, const QString &recreateReason);
     Result<void> configureConnection();

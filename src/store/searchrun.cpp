@@ -116,6 +116,9 @@ private:
                 if (stats.hits + hits.size() >= m_query.limit)
                     full = true;
             }
+            // A failed step (a damaged page) ends the loop like the last row: not "complete".
+            if (q.lastError().isValid())
+                return fail(sqlError(q.lastError(), "searching"));
             q.finish();
             stats.hits += static_cast<int>(hits.size());
             if (!hits.isEmpty())
