@@ -6,6 +6,7 @@
 #include <QMetaType>
 
 #include <map>
+#include <optional>
 
 namespace confab::store {
 
@@ -23,6 +24,7 @@ struct ConversationMessages
     QList<Message> inserted;
     QList<MessageChange> changed;
     QList<MessageKey> removed;
+    std::optional<MessageKey> prunedThrough; ///< housekeeping dropped every sent message up to this key
 };
 
 /// What one committed write changed; the store turns it into its typed signals.

@@ -212,6 +212,7 @@ QSqlQuery &Database::prepared(const char *sql)
     auto it = m_queries.find(sql);
     if (it == m_queries.end()) {
         QSqlQuery q(m_db);
+        q.setForwardOnly(true);
         if (!q.prepare(QString::fromLatin1(sql)))
             qCWarning(lcStore) << "could not prepare a statement:" << q.lastError().text();
         it = m_queries.insert(sql, q);
@@ -322,11 +323,7 @@ Result<OpenReport> Database::openFile(bool allowRecreate, const QString &recreat
     auto unusable = [&](const QString &why) -> Result<OpenReport> {
         if (!allowRecreate)
             return Error(ErrorKind::Storage, why);
-        const QString movedTo = moveAside(why);
-        Result<OpenReport> fresh = openFile(false, why);
-        if (fresh)
-            fresh.value().movedAsideTo = movedTo;
-        return fresh;
+        return replaceUnusable(why);
     };
 
     if (Result<void> configured = configureConnection(); !configured) {
@@ -467,14 +464,107 @@ Result<int> Database::recoverInterruptedSends()
 Result<OpenReport> Database::recoverFromCorruption()
 {
     m_sawCorruption = false;
-    m_changes = {};
-    const QString why = QStringLiteral("The message cache was damaged, so Confab started a new one. "
-                                       "Your conversations will be downloaded again.");
+    return replaceUnusable(QStringLiteral("The message cache was damaged, so Confab started a new one. "
+                                          "Your conversations will be downloaded again."));
+}
+
+Result<OpenReport> Database::replaceUnusable(const QString &why)
+{
+    // Conversations come back from the services; messages not sent yet exist nowhere else, so
+    // whatever of the outbox still reads is carried over into the new file.
+    const QList<SalvagedSend> salvaged = m_open ? salvageOutbox() : QList<SalvagedSend>();
     const QString movedTo = moveAside(why);
     Result<OpenReport> report = openFile(false, why);
-    if (report)
-        report.value().movedAsideTo = movedTo;
+    if (!report)
+        return report;
+    report.value().movedAsideTo = movedTo;
+    report.value().salvagedSends = restoreOutbox(salvaged);
+    m_changes = {};
+    m_added.clear();
+    m_dirty.clear();
+    m_changes.outboxChanged = report.value().salvagedSends > 0;
     return report;
+}
+
+QList<Database::SalvagedSend> Database::salvageOutbox()
+{
+    // Row by row, each through its own primary-key lookup, so that damage elsewhere in the file
+    // (an index, another conversation's pages) costs only the rows it really hides.
+    QList<SalvagedSend> out;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    QList<QPair<qint64, QByteArray>> queued;
+    if (q.exec(QStringLiteral("SELECT message_id, payload_sealed FROM outbox"))) {
+        while (q.next())
+            queued.append({q.value(0).toLongLong(), q.value(1).toByteArray()});
+    }
+    if (q.lastError().isValid())
+        qCWarning(lcStore) << "some unsent messages of the damaged cache did not read:" << q.lastError().text();
+    q.finish();
+    QSqlQuery message(m_db);
+    message.prepare(QStringLiteral("SELECT conversation_id, remote_id, sender_id, created_ms, kind, content_sealed"
+                                   " FROM messages WHERE id = ?"));
+    QSqlQuery conversation(m_db);
+    conversation.prepare(QStringLiteral("SELECT account_id, remote_id, kind FROM conversations WHERE id = ?"));
+    QSqlQuery account(m_db);
+    account.prepare(QStringLiteral("SELECT kind, remote_id FROM accounts WHERE id = ?"));
+    auto row = [](QSqlQuery &query, qint64 id) {
+        query.bindValue(0, id);
+        return query.exec() && query.next();
+    };
+    for (const auto &[messageId, sealedPayload] : std::as_const(queued)) {
+        if (!row(message, messageId))
+            continue;
+        const qint64 conversationId = message.value(0).toLongLong();
+        Result<QCborMap> content = m_sealer.openCbor(message.value(5).toByteArray());
+        Result<QByteArray> payload = m_sealer.open(sealedPayload);
+        if (!content || !payload || !row(conversation, conversationId) ||
+            !row(account, conversation.value(0).toLongLong()))
+            continue;
+        const std::optional<AccountKind> kind = accountKindFromName(account.value(0).toString());
+        if (!kind)
+            continue;
+        SalvagedSend s;
+        s.accountKind = *kind;
+        s.accountRemoteId = account.value(1).toString();
+        s.conversationRemoteId = conversation.value(1).toString();
+        s.conversationKind = static_cast<ConversationKind>(conversation.value(2).toInt());
+        s.message.remoteId = message.value(1).toString();
+        s.message.senderId = message.value(2).toString();
+        s.message.createdMs = message.value(3).toLongLong();
+        s.message.kind = static_cast<MessageKind>(message.value(4).toInt());
+        s.message.text = content.value().value(0).toString();
+        s.message.extra = content.value().value(1).toMap().toJsonObject();
+        s.message.payload = std::move(payload).value();
+        Message m;
+        m.id = messageId;
+        if (loadAttachments(m))
+            s.message.attachments = m.attachments;
+        out.append(std::move(s));
+    }
+    m_sawCorruption = false;
+    if (!out.isEmpty() || !queued.isEmpty())
+        qCInfo(lcStore) << "carrying" << out.size() << "of" << queued.size()
+                        << "unsent messages over into the new message cache";
+    return out;
+}
+
+int Database::restoreOutbox(const QList<SalvagedSend> &salvaged)
+{
+    int restored = 0;
+    for (const SalvagedSend &s : salvaged) {
+        Result<Account> account = upsertAccount(s.accountKind, s.accountRemoteId, std::nullopt, std::nullopt);
+        if (!account)
+            continue;
+        ConversationInput conversation;
+        conversation.accountId = account.value().id;
+        conversation.remoteId = s.conversationRemoteId;
+        conversation.kind = s.conversationKind;
+        Result<Conversation> c = upsertConversation(conversation);
+        if (c && enqueue(c.value().id, s.message))
+            ++restored;
+    }
+    return restored;
 }
 
 Result<void> Database::checkIntegrity()
@@ -502,6 +592,8 @@ void Database::mergeUncommitted()
         target.inserted.append(batch.inserted);
         target.changed.append(batch.changed);
         target.removed.append(batch.removed);
+        if (batch.prunedThrough)
+            target.prunedThrough = std::max(target.prunedThrough.value_or(MessageKey{}), *batch.prunedThrough);
     }
     m_changes.conversationsRemoved.append(m_uncommitted.conversationsRemoved);
     m_changes.membersChanged.append(m_uncommitted.membersChanged);
@@ -611,36 +703,33 @@ Result<QList<Message>> Database::readMessages(QSqlQuery &q, const char *doing)
     if (!exec(q))
         return failure(q, doing);
     QList<Message> out;
-    bool anyAttachments = false;
+    QList<qsizetype> withAttachments;
     while (q.next()) {
+        if (q.value(12).toInt() > 0)
+            withAttachments.append(out.size());
         out.append(readMessage(q));
-        anyAttachments = anyAttachments || q.value(12).toInt() > 0;
     }
     if (Result<void> done = rowsDone(q, doing); !done)
         return done.error();
-    if (anyAttachments) {
-        if (Result<void> loaded = loadAttachments(out); !loaded)
+    for (qsizetype i : std::as_const(withAttachments)) {
+        if (Result<void> loaded = loadAttachments(out[i]); !loaded)
             return loaded.error();
     }
     return out;
 }
 
-Result<void> Database::loadAttachments(QList<Message> &messages)
+Result<void> Database::loadAttachments(Message &m)
 {
     QSqlQuery &q = prepared("SELECT ordinal, meta_sealed FROM attachments WHERE message_id = ? ORDER BY ordinal");
-    for (Message &m : messages) {
-        q.bindValue(0, m.id);
-        if (!exec(q))
-            return failure(q, "reading attachments");
-        while (q.next()) {
-            Result<QCborMap> meta = m_sealer.openCbor(q.value(1).toByteArray());
-            if (meta)
-                m.attachments.append(attachmentFromCbor(q.value(0).toInt(), meta.value()));
-        }
-        if (Result<void> done = rowsDone(q, "reading attachments"); !done)
-            return done;
+    q.bindValue(0, m.id);
+    if (!exec(q))
+        return failure(q, "reading attachments");
+    while (q.next()) {
+        Result<QCborMap> meta = m_sealer.openCbor(q.value(1).toByteArray());
+        if (meta)
+            m.attachments.append(attachmentFromCbor(q.value(0).toInt(), meta.value()));
     }
-    return {};
+    return rowsDone(q, "reading attachments");
 }
 
 Result<Message> Database::messageRow(qint64 messageId)
@@ -1597,7 +1686,7 @@ Result<Message> Database::retry(qint64 messageId, qint64 now)
     Transaction tx(*this);
     if (!tx.ok())
         return tx.error();
-    QSqlQuery &q = prepared("UPDATE outbox SET state = 0, attempts = 0, next_attempt_ms = ?"
+    QSqlQuery &q = prepared("UPDATE outbox SET state = 0, attempts = 0, next_attempt_ms = ?, failure_sealed = NULL"
                             " WHERE message_id = ? AND state != 1");
     q.bindValue(0, now);
     q.bindValue(1, messageId);
@@ -1694,7 +1783,11 @@ Result<HousekeepingReport> Database::housekeep()
                                   " ORDER BY sort_key DESC LIMIT 1 OFFSET ?");
         QSqlQuery &prune = prepared("DELETE FROM messages WHERE conversation_id = ? AND pending = 0 AND sort_key <= ?"
                                     " AND id NOT IN (SELECT message_id FROM outbox)");
-        QSqlQuery &incomplete = prepared("UPDATE conversations SET history_complete = 0 WHERE id = ?");
+        // The unread messages among the dropped ones are no longer counted.
+        QSqlQuery &incomplete =
+            prepared("UPDATE conversations SET history_complete = 0, unread_count = (SELECT count(*) FROM messages"
+                     " WHERE conversation_id = ? AND pending = 0 AND sort_key > conversations.read_marker"
+                     " AND outgoing = 0 AND deleted = 0) WHERE id = ?");
         for (qint64 id : std::as_const(ids)) {
             cut.bindValue(0, id);
             cut.bindValue(1, policy.maxMessagesPerConversation);
@@ -1715,8 +1808,10 @@ Result<HousekeepingReport> Database::housekeep()
                 return failure(prune, "tidying the message cache");
             report.prunedMessages += prune.numRowsAffected();
             incomplete.bindValue(0, id);
+            incomplete.bindValue(1, id);
             if (!exec(incomplete))
                 return failure(incomplete, "tidying the message cache");
+            m_uncommitted.messages[id].prunedThrough = MessageKey{false, boundary};
             touchConversation(id);
             if (Result<void> done = tx.commit(); !done)
                 return done.error();

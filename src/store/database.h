@@ -126,10 +126,22 @@ private:
     Result<void> checkSealingKey();
     Result<int> recoverInterruptedSends();
     QString moveAside(const QString &why);
+    /// Moves the file aside and opens a fresh one, carrying over the unsent messages that read.
+    Result<OpenReport> replaceUnusable(const QString &why);
+    struct SalvagedSend
+    {
+        AccountKind accountKind = AccountKind::XChat;
+        QString accountRemoteId;
+        QString conversationRemoteId;
+        ConversationKind conversationKind = ConversationKind::Direct;
+        OutgoingMessage message;
+    };
+    QList<SalvagedSend> salvageOutbox();
+    int restoreOutbox(const QList<SalvagedSend> &salvaged);
     void dropConnection();
 
     Message readMessage(const QSqlQuery &query) const;
-    Result<void> loadAttachments(QList<Message> &messages);
+    Result<void> loadAttachments(Message &message);
     Result<QList<Message>> readMessages(QSqlQuery &query, const char *doing);
     Result<Message> messageRow(qint64 messageId);
     Conversation readConversation(const QSqlQuery &query) const;

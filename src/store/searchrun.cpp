@@ -8,11 +8,14 @@
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QThread>
 #include <QThreadPool>
 #include <QUuid>
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
+#include <vector>
 
 namespace confab::store {
 
@@ -55,77 +58,142 @@ public:
     }
 
 private:
+    /// One sealed row of a batch, and its text once decrypted.
+    struct Row
+    {
+        qint64 id = 0;
+        qint64 conversationId = 0;
+        MessageKey key;
+        qint64 createdMs = 0;
+        QString senderId;
+        QByteArray sealed;
+        QString text;
+    };
+
+    /// Decryption is most of a search's cost: a batch is split over the idle cores (a pool of
+    /// its own, so that this never waits on the pool it runs in).
+    void decrypt(std::vector<Row> &rows) const
+    {
+        static QThreadPool pool;
+        static const bool configured = [] {
+            pool.setMaxThreadCount(std::max(QThread::idealThreadCount() - 1, 1));
+            return true;
+        }();
+        Q_UNUSED(configured)
+        const auto decryptRange = [this, &rows](std::size_t from, std::size_t to) {
+            for (std::size_t i = from; i < to; ++i) {
+                if (Result<QCborMap> content = m_sealer.openCbor(rows[i].sealed))
+                    rows[i].text = content.value().value(0).toString();
+                rows[i].sealed.clear();
+            }
+        };
+        const std::size_t chunks =
+            std::clamp<std::size_t>(rows.size() / 256, 1, static_cast<std::size_t>(pool.maxThreadCount()) + 1);
+        const std::size_t per = (rows.size() + chunks - 1) / chunks;
+        QSemaphore done;
+        int started = 0;
+        for (std::size_t c = 1; c < chunks; ++c) {
+            const std::size_t from = c * per;
+            const std::size_t to = std::min(rows.size(), from + per);
+            if (from >= to)
+                break;
+            pool.start([&decryptRange, &done, from, to] {
+                decryptRange(from, to);
+                done.release();
+            });
+            ++started;
+        }
+        decryptRange(0, std::min(rows.size(), per));
+        done.acquire(started);
+    }
+
     void search(QSqlDatabase &db)
     {
         QElapsedTimer timer;
         timer.start();
         SearchStats stats;
         QSqlQuery q(db);
+        q.setForwardOnly(true);
         q.exec(QStringLiteral("PRAGMA query_only = ON"));
+        // Newest first: across conversations by time (messages_by_time); within one conversation
+        // in timeline order (messages_by_position), so neither needs a sort.
+        const bool inConversation = m_query.conversationId > 0;
         QString sql = QStringLiteral("SELECT m.id, m.conversation_id, m.pending, m.sort_key, m.created_ms, m.sender_id,"
                                      " m.content_sealed FROM messages m");
         if (m_query.accountId > 0)
             sql += QStringLiteral(" JOIN conversations c ON c.id = m.conversation_id AND c.account_id = :account");
-        sql += QStringLiteral(" WHERE (m.created_ms, m.id) < (:time, :id) AND m.deleted = 0");
-        if (m_query.conversationId > 0)
-            sql += QStringLiteral(" AND m.conversation_id = :conversation");
-        sql += QStringLiteral(" ORDER BY m.created_ms DESC, m.id DESC LIMIT :limit");
+        if (inConversation)
+            sql += QStringLiteral(" WHERE m.conversation_id = :conversation AND (m.pending, m.sort_key) < (:a, :b)"
+                                  " AND m.deleted = 0 ORDER BY m.pending DESC, m.sort_key DESC LIMIT :limit");
+        else
+            sql += QStringLiteral(" WHERE (m.created_ms, m.id) < (:a, :b) AND m.deleted = 0"
+                                  " ORDER BY m.created_ms DESC, m.id DESC LIMIT :limit");
         if (!q.prepare(sql))
             return fail(sqlError(q.lastError(), "searching"));
-        qint64 lastTime = std::numeric_limits<qint64>::max();
-        qint64 lastId = std::numeric_limits<qint64>::max();
+        qint64 lastA = std::numeric_limits<qint64>::max();
+        qint64 lastB = std::numeric_limits<qint64>::max();
         const int batch = std::max(m_query.batchSize, 1);
         const QString phrase = m_query.phrase;
+        std::vector<Row> rows;
         while (!m_shared->cancelled.load()) {
             if (m_query.accountId > 0)
                 q.bindValue(QStringLiteral(":account"), m_query.accountId);
-            if (m_query.conversationId > 0)
+            if (inConversation)
                 q.bindValue(QStringLiteral(":conversation"), m_query.conversationId);
-            q.bindValue(QStringLiteral(":time"), lastTime);
-            q.bindValue(QStringLiteral(":id"), lastId);
+            q.bindValue(QStringLiteral(":a"), lastA);
+            q.bindValue(QStringLiteral(":b"), lastB);
             q.bindValue(QStringLiteral(":limit"), batch);
             if (!q.exec())
                 return fail(sqlError(q.lastError(), "searching"));
-            QList<SearchHit> hits;
-            int rows = 0;
-            bool full = false;
+            rows.clear();
             while (q.next()) {
-                ++rows;
-                lastTime = q.value(4).toLongLong();
-                lastId = q.value(0).toLongLong();
-                if (full)
-                    continue;
-                ++stats.scanned;
-                Result<QCborMap> content = m_sealer.openCbor(q.value(6).toByteArray());
-                if (!content)
-                    continue;
-                const QString text = content.value().value(0).toString();
-                const qsizetype at = text.indexOf(phrase, 0, Qt::CaseInsensitive);
-                if (at < 0)
-                    continue;
-                SearchHit hit;
-                hit.messageId = lastId;
-                hit.conversationId = q.value(1).toLongLong();
-                hit.key = MessageKey{q.value(2).toInt() != 0, q.value(3).toLongLong()};
-                hit.createdMs = lastTime;
-                hit.senderId = q.value(5).toString();
-                hit.text = text;
-                hit.matchStart = static_cast<int>(at);
-                hit.matchLength = static_cast<int>(phrase.size());
-                hits.append(hit);
-                if (stats.hits + hits.size() >= m_query.limit)
-                    full = true;
+                Row row;
+                row.id = q.value(0).toLongLong();
+                row.conversationId = q.value(1).toLongLong();
+                row.key = MessageKey{q.value(2).toInt() != 0, q.value(3).toLongLong()};
+                row.createdMs = q.value(4).toLongLong();
+                row.senderId = q.value(5).toString();
+                row.sealed = q.value(6).toByteArray();
+                rows.push_back(std::move(row));
             }
             // A failed step (a damaged page) ends the loop like the last row: not "complete".
             if (q.lastError().isValid())
                 return fail(sqlError(q.lastError(), "searching"));
             q.finish();
+            if (!rows.empty()) {
+                const Row &last = rows.back();
+                lastA = inConversation ? qint64(last.key.pending) : last.createdMs;
+                lastB = inConversation ? last.key.sortKey : last.id;
+            }
+            decrypt(rows);
+            QList<SearchHit> hits;
+            bool full = false;
+            for (Row &row : rows) {
+                ++stats.scanned;
+                const qsizetype at = row.text.indexOf(phrase, 0, Qt::CaseInsensitive);
+                if (at < 0)
+                    continue;
+                SearchHit hit;
+                hit.messageId = row.id;
+                hit.conversationId = row.conversationId;
+                hit.key = row.key;
+                hit.createdMs = row.createdMs;
+                hit.senderId = row.senderId;
+                hit.text = std::move(row.text);
+                hit.matchStart = static_cast<int>(at);
+                hit.matchLength = static_cast<int>(phrase.size());
+                hits.append(hit);
+                if (stats.hits + hits.size() >= m_query.limit) {
+                    full = true;
+                    break;
+                }
+            }
             stats.hits += static_cast<int>(hits.size());
             if (!hits.isEmpty())
                 post([hits](SearchRun *run) { run->deliverHits(hits); });
             if (full)
                 break;
-            if (rows < batch) {
+            if (static_cast<int>(rows.size()) < batch) {
                 stats.complete = true;
                 break;
             }

@@ -50,7 +50,7 @@ Store::~Store()
 }
 
 template<typename T>
-QFuture<Result<T>> Store::submit(std::function<Result<T>(Database &)> job)
+QFuture<Result<T>> Store::submit(std::function<Result<T>(Database &)> job, Access access)
 {
     auto promise = std::make_shared<QPromise<Result<T>>>();
     QFuture<Result<T>> future = promise->future();
@@ -58,9 +58,10 @@ QFuture<Result<T>> Store::submit(std::function<Result<T>(Database &)> job)
     Database *db = m_db.get();
     QMetaObject::invokeMethod(
         m_context,
-        [this, db, promise, job = std::move(job)] {
-            Result<T> result = db->isOpen() ? job(*db) : Result<T>(notOpen());
-            if (isStorageFailure(result))
+        [this, db, promise, access, job = std::move(job)] {
+            const bool wasOpen = db->isOpen();
+            Result<T> result = wasOpen ? job(*db) : Result<T>(notOpen());
+            if (access == Access::Write && wasOpen && isStorageFailure(result))
                 QMetaObject::invokeMethod(
                     this, [this, error = result.error()] { emit storageFailed(error); }, Qt::QueuedConnection);
             afterJob();
@@ -83,8 +84,8 @@ void Store::afterJob()
         } else {
             QMetaObject::invokeMethod(
                 this, [this, e = report.error()] { emit storageFailed(e); }, Qt::QueuedConnection);
+            return;
         }
-        return;
     }
     ChangeSet changes = m_db->takeChanges();
     if (!changes.isEmpty())
@@ -111,6 +112,8 @@ void Store::emitChanges(const ChangeSet &changes)
         }
         if (!batch.removed.isEmpty())
             emit messagesRemoved(conversationId, batch.removed, rangeOf(batch.removed));
+        if (batch.prunedThrough)
+            emit historyPruned(conversationId, *batch.prunedThrough);
     }
     for (const Conversation &c : changes.conversationsChanged)
         emit conversationChanged(c);
@@ -195,7 +198,7 @@ QFuture<Result<Account>> Store::upsertAccount(AccountKind kind, const QString &r
 
 QFuture<Result<QList<Account>>> Store::accounts()
 {
-    return submit<QList<Account>>([](Database &db) { return db.accounts(); });
+    return submit<QList<Account>>([](Database &db) { return db.accounts(); }, Access::Read);
 }
 
 QFuture<Result<void>> Store::removeAccount(qint64 accountId)
@@ -210,18 +213,19 @@ QFuture<Result<Conversation>> Store::upsertConversation(const ConversationInput 
 
 QFuture<Result<Conversation>> Store::conversation(qint64 conversationId)
 {
-    return submit<Conversation>([=](Database &db) { return db.conversation(conversationId); });
+    return submit<Conversation>([=](Database &db) { return db.conversation(conversationId); }, Access::Read);
 }
 
 QFuture<Result<std::optional<Conversation>>> Store::conversationByRemoteId(qint64 accountId, const QString &remoteId)
 {
     return submit<std::optional<Conversation>>(
-        [=](Database &db) { return db.conversationByRemoteId(accountId, remoteId); });
+        [=](Database &db) { return db.conversationByRemoteId(accountId, remoteId); }, Access::Read);
 }
 
 QFuture<Result<QList<Conversation>>> Store::conversations(qint64 accountId, int limit, int offset)
 {
-    return submit<QList<Conversation>>([=](Database &db) { return db.conversations(accountId, limit, offset); });
+    return submit<QList<Conversation>>([=](Database &db) { return db.conversations(accountId, limit, offset); },
+                                       Access::Read);
 }
 
 QFuture<Result<void>> Store::removeConversation(qint64 conversationId)
@@ -236,7 +240,7 @@ QFuture<Result<void>> Store::setMembers(qint64 conversationId, const QList<Membe
 
 QFuture<Result<QList<Member>>> Store::members(qint64 conversationId)
 {
-    return submit<QList<Member>>([=](Database &db) { return db.members(conversationId); });
+    return submit<QList<Member>>([=](Database &db) { return db.members(conversationId); }, Access::Read);
 }
 
 QFuture<Result<void>> Store::setMemberReadMarker(qint64 conversationId, const QString &userId, qint64 marker)
@@ -256,27 +260,30 @@ QFuture<Result<InsertReport>> Store::insertMessages(qint64 conversationId, const
 
 QFuture<Result<QList<Message>>> Store::newestMessages(qint64 conversationId, int count)
 {
-    return submit<QList<Message>>([=](Database &db) { return db.newestMessages(conversationId, count); });
+    return submit<QList<Message>>([=](Database &db) { return db.newestMessages(conversationId, count); }, Access::Read);
 }
 
 QFuture<Result<QList<Message>>> Store::messagesBefore(qint64 conversationId, MessageKey before, int count)
 {
-    return submit<QList<Message>>([=](Database &db) { return db.messagesBefore(conversationId, before, count); });
+    return submit<QList<Message>>([=](Database &db) { return db.messagesBefore(conversationId, before, count); },
+                                  Access::Read);
 }
 
 QFuture<Result<QList<Message>>> Store::messagesAfter(qint64 conversationId, MessageKey after, int count)
 {
-    return submit<QList<Message>>([=](Database &db) { return db.messagesAfter(conversationId, after, count); });
+    return submit<QList<Message>>([=](Database &db) { return db.messagesAfter(conversationId, after, count); },
+                                  Access::Read);
 }
 
 QFuture<Result<Message>> Store::message(qint64 messageId)
 {
-    return submit<Message>([=](Database &db) { return db.message(messageId); });
+    return submit<Message>([=](Database &db) { return db.message(messageId); }, Access::Read);
 }
 
 QFuture<Result<std::optional<Message>>> Store::messageByRemoteId(qint64 conversationId, const QString &remoteId)
 {
-    return submit<std::optional<Message>>([=](Database &db) { return db.messageByRemoteId(conversationId, remoteId); });
+    return submit<std::optional<Message>>([=](Database &db) { return db.messageByRemoteId(conversationId, remoteId); },
+                                          Access::Read);
 }
 
 QFuture<Result<std::optional<Message>>> Store::modifyMessage(qint64 conversationId, const QString &remoteId,
@@ -324,12 +331,12 @@ QFuture<Result<void>> Store::discard(qint64 messageId)
 
 QFuture<Result<qint64>> Store::nextAttemptMs(const QList<qint64> &accountIds)
 {
-    return submit<qint64>([=](Database &db) { return db.nextAttemptMs(accountIds); });
+    return submit<qint64>([=](Database &db) { return db.nextAttemptMs(accountIds); }, Access::Read);
 }
 
 QFuture<Result<QList<Message>>> Store::unsent()
 {
-    return submit<QList<Message>>([](Database &db) { return db.unsent(); });
+    return submit<QList<Message>>([](Database &db) { return db.unsent(); }, Access::Read);
 }
 
 QFuture<Result<HousekeepingReport>> Store::housekeep()
@@ -339,7 +346,7 @@ QFuture<Result<HousekeepingReport>> Store::housekeep()
 
 QFuture<Result<void>> Store::checkIntegrity()
 {
-    return submit<void>([](Database &db) { return db.checkIntegrity(); });
+    return submit<void>([](Database &db) { return db.checkIntegrity(); }, Access::Read);
 }
 
 SearchRun *Store::search(const SearchQuery &query, QObject *parent)

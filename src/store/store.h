@@ -107,6 +107,9 @@ signals:
                          const confab::store::MessageKeyRange &range);
     void messagesRemoved(qint64 conversationId, const QList<confab::store::MessageKey> &keys,
                          const confab::store::MessageKeyRange &range);
+    /// Housekeeping dropped the conversation's cached sent messages up to `through` (inclusive);
+    /// they come back from the service on scroll-back (the conversation's historyComplete is off).
+    void historyPruned(qint64 conversationId, const confab::store::MessageKey &through);
     void membersChanged(qint64 conversationId);
     void accountsChanged();
     /// Outbox work was added or rescheduled (the dispatcher wakes up).
@@ -115,11 +118,13 @@ signals:
     /// everything; `report.reason` is for the person.
     void databaseRecreated(const confab::store::OpenReport &report);
     /// A write failed for a reason the person should hear about (disk full, read-only, ...).
+    /// Reads report their errors through their futures only.
     void storageFailed(const confab::Error &error);
 
 private:
+    enum class Access { Read, Write };
     template<typename T>
-    QFuture<Result<T>> submit(std::function<Result<T>(Database &)> job);
+    QFuture<Result<T>> submit(std::function<Result<T>(Database &)> job, Access access = Access::Write);
     void afterJob();
     void emitChanges(const ChangeSet &changes);
     void startHousekeepingTimer();

@@ -234,6 +234,7 @@ struct OpenReport
     bool recreated = false;   ///< the old file was unusable and was moved aside
     QString movedAsideTo;     ///< where it went
     QString reason;           ///< why, for the person
+    int salvagedSends = 0;    ///< unsent messages carried over from the unusable file
 };
 
 /// What `Store::housekeep` did.
@@ -250,5 +251,6 @@ struct HousekeepingReport
 
 Q_DECLARE_METATYPE(confab::store::Conversation)
 Q_DECLARE_METATYPE(confab::store::Message)
+Q_DECLARE_METATYPE(confab::store::MessageKey)
 Q_DECLARE_METATYPE(confab::store::MessageKeyRange)
 Q_DECLARE_METATYPE(confab::store::SearchHit)
