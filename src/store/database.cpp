@@ -1551,10 +1551,15 @@ Result<QList<OutboxItem>> Database::claimDue(qint64 now, const QList<qint64> &ac
     Transaction tx(*this);
     if (!tx.ok())
         return tx.error();
+    // Only the oldest unsent message of a conversation goes out (one waiting for its retry holds
+    // back the ones written after it), so the server's order is the order they were written.
+    // Failed ones wait for the person and hold back nothing.
     QSqlQuery &due = prepared("SELECT o.message_id, c.account_id, c.remote_id, o.payload_sealed"
                               " FROM outbox o JOIN messages m ON m.id = o.message_id"
                               " JOIN conversations c ON c.id = m.conversation_id"
                               " WHERE o.state = 0 AND o.next_attempt_ms <= ?"
+                              " AND NOT EXISTS (SELECT 1 FROM outbox o2 JOIN messages m2 ON m2.id = o2.message_id"
+                              " WHERE m2.conversation_id = m.conversation_id AND o2.state IN (0, 1) AND m2.id < m.id)"
                               " ORDER BY o.next_attempt_ms, o.message_id");
     due.bindValue(0, now);
     if (!exec(due))
@@ -1681,6 +1686,31 @@ Result<Message> Database::markFailed(qint64 messageId, const Error &error, qint6
     return after;
 }
 
+Result<Message> Database::release(qint64 messageId)
+{
+    Transaction tx(*this);
+    if (!tx.ok())
+        return tx.error();
+    QSqlQuery &q = prepared("UPDATE outbox SET state = 0 WHERE message_id = ? AND state = 1");
+    q.bindValue(0, messageId);
+    if (!exec(q))
+        return failure(q, "putting a message back in the outbox");
+    if (q.numRowsAffected() == 0)
+        return Error(ErrorKind::InvalidInput, QStringLiteral("That message is not being sent."));
+    QSqlQuery &m = prepared("UPDATE messages SET delivery = 0 WHERE id = ?");
+    m.bindValue(0, messageId);
+    if (!exec(m))
+        return failure(m, "putting a message back in the outbox");
+    Result<Message> after = messageRow(messageId);
+    if (!after)
+        return after.error();
+    noteChanged(after.value(), after.value().key);
+    m_uncommitted.outboxChanged = true;
+    if (Result<void> done = tx.commit(); !done)
+        return done.error();
+    return after;
+}
+
 Result<Message> Database::retry(qint64 messageId, qint64 now)
 {
     Transaction tx(*this);
@@ -1744,7 +1774,10 @@ Result<qint64> Database::nextAttemptMs(const QList<qint64> &accountIds)
 {
     QSqlQuery &q = prepared("SELECT o.next_attempt_ms, c.account_id FROM outbox o"
                             " JOIN messages m ON m.id = o.message_id JOIN conversations c ON c.id = m.conversation_id"
-                            " WHERE o.state = 0 ORDER BY o.next_attempt_ms");
+                            " WHERE o.state = 0"
+                            " AND NOT EXISTS (SELECT 1 FROM outbox o2 JOIN messages m2 ON m2.id = o2.message_id"
+                            " WHERE m2.conversation_id = m.conversation_id AND o2.state IN (0, 1) AND m2.id < m.id)"
+                            " ORDER BY o.next_attempt_ms");
     if (!exec(q))
         return failure(q, "reading the outbox");
     qint64 next = 0;

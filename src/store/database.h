@@ -83,12 +83,15 @@ public:
     /// Writes an outgoing message (sealed, Pending) before any network I/O.
     Result<Message> enqueue(qint64 conversationId, const OutgoingMessage &message);
     /// Marks up to `limit` due entries of `accountIds` (empty: any) Sending and returns them,
-    /// oldest first.
+    /// oldest first; only each conversation's oldest waiting message, so they leave in order.
     Result<QList<OutboxItem>> claimDue(qint64 nowMs, const QList<qint64> &accountIds, int limit);
     /// The server accepted it: Sent, moved to its sequence, out of the outbox.
     Result<std::optional<Message>> markSent(qint64 messageId, const SendReceipt &receipt);
     /// An attempt failed: scheduled again (transient error, attempts left) or Failed.
     Result<Message> markFailed(qint64 messageId, const Error &error, qint64 nowMs);
+    /// A claimed (Sending) entry goes back to waiting without counting an attempt: it never went
+    /// out (the account went offline), or whether it did is unknown and the resend is safe.
+    Result<Message> release(qint64 messageId);
     /// The person asked to try a Failed (or waiting) message again now.
     Result<Message> retry(qint64 messageId, qint64 nowMs);
     /// The person gave up on an unsent message: it is removed. Refused while it is on the wire.

@@ -65,10 +65,11 @@ void OutboxDispatcher::claimFor(qint64 accountId)
         const OutboxItem item = claimed.value().constFirst();
         OutboxTransport *transport = m_transports.value(accountId);
         if (!transport) {
-            // Signed out between the claim and now: put it back as it was.
-            finish(
-                accountId, item,
-                Error(ErrorKind::Network, QStringLiteral("The account is offline."), QStringLiteral("no transport")));
+            // Went offline between the claim and now: put it back as it was, no attempt counted.
+            m_store.release(item.message.id).then(this, [this, accountId](const Result<Message> &) {
+                m_busy.remove(accountId);
+                schedule();
+            });
             return;
         }
         qCDebug(lcStore) << "sending outbox message" << item.message.id << "attempt" << item.message.attempts + 1;
@@ -88,11 +89,18 @@ void OutboxDispatcher::finish(qint64 accountId, const OutboxItem &item, const Re
     if (result) {
         m_store.markSent(messageId, result.value())
             .then(this, [this, messageId, conversationId, done](const Result<std::optional<Message>> &r) {
-                if (!r)
-                    qCWarning(lcStore).noquote() << "could not record a sent message:" << r.error().toString();
-                else
+                if (r) {
                     emit messageSent(messageId, conversationId);
-                done();
+                    done();
+                    return;
+                }
+                // The server has it but the store could not say so. Recording the failure shows
+                // it to the person instead of resending in a loop; if even that cannot be
+                // written, it stays Sending until the next start, which resends it (deduplicated).
+                qCWarning(lcStore).noquote() << "could not record a sent message:" << r.error().toString();
+                m_store.markFailed(messageId, r.error(), nowMs()).then(this, [done](const Result<Message> &) {
+                    done();
+                });
             });
         return;
     }

@@ -319,6 +319,11 @@ QFuture<Result<Message>> Store::markFailed(qint64 messageId, const Error &error,
     return submit<Message>([=](Database &db) { return db.markFailed(messageId, error, nowMs); });
 }
 
+QFuture<Result<Message>> Store::release(qint64 messageId)
+{
+    return submit<Message>([=](Database &db) { return db.release(messageId); });
+}
+
 QFuture<Result<Message>> Store::retry(qint64 messageId, qint64 nowMs)
 {
     return submit<Message>([=](Database &db) { return db.retry(messageId, nowMs); });

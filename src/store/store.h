@@ -84,6 +84,7 @@ public:
     QFuture<Result<QList<OutboxItem>>> claimDue(qint64 nowMs, const QList<qint64> &accountIds, int limit);
     QFuture<Result<std::optional<Message>>> markSent(qint64 messageId, const SendReceipt &receipt);
     QFuture<Result<Message>> markFailed(qint64 messageId, const Error &error, qint64 nowMs);
+    QFuture<Result<Message>> release(qint64 messageId);
     QFuture<Result<Message>> retry(qint64 messageId, qint64 nowMs);
     QFuture<Result<void>> discard(qint64 messageId);
     QFuture<Result<qint64>> nextAttemptMs(const QList<qint64> &accountIds = {});
