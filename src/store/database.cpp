@@ -1647,6 +1647,23 @@ Result<std::optional<Message>> Database::markSent(qint64 messageId, const SendRe
     return std::optional<Message>(after.value());
 }
 
+Result<Message> Database::commitDelivery(Transaction &tx, qint64 messageId, DeliveryState delivery, const char *doing)
+{
+    QSqlQuery &q = prepared("UPDATE messages SET delivery = ? WHERE id = ?");
+    q.bindValue(0, static_cast<int>(delivery));
+    q.bindValue(1, messageId);
+    if (!exec(q))
+        return failure(q, doing);
+    Result<Message> after = messageRow(messageId);
+    if (!after)
+        return after.error();
+    noteChanged(after.value(), after.value().key);
+    m_uncommitted.outboxChanged = true;
+    if (Result<void> done = tx.commit(); !done)
+        return done.error();
+    return after;
+}
+
 Result<Message> Database::markFailed(qint64 messageId, const Error &error, qint64 now)
 {
     Transaction tx(*this);
@@ -1671,19 +1688,8 @@ Result<Message> Database::markFailed(qint64 messageId, const Error &error, qint6
     q.bindValue(4, messageId);
     if (!exec(q))
         return failure(q, "saving a failed attempt");
-    QSqlQuery &m = prepared("UPDATE messages SET delivery = ? WHERE id = ?");
-    m.bindValue(0, static_cast<int>(again ? DeliveryState::Pending : DeliveryState::Failed));
-    m.bindValue(1, messageId);
-    if (!exec(m))
-        return failure(m, "saving a failed attempt");
-    Result<Message> after = messageRow(messageId);
-    if (!after)
-        return after.error();
-    noteChanged(after.value(), after.value().key);
-    m_uncommitted.outboxChanged = true;
-    if (Result<void> done = tx.commit(); !done)
-        return done.error();
-    return after;
+    return commitDelivery(tx, messageId, again ? DeliveryState::Pending : DeliveryState::Failed,
+                          "saving a failed attempt");
 }
 
 Result<Message> Database::release(qint64 messageId)
@@ -1697,18 +1703,7 @@ Result<Message> Database::release(qint64 messageId)
         return failure(q, "putting a message back in the outbox");
     if (q.numRowsAffected() == 0)
         return Error(ErrorKind::InvalidInput, QStringLiteral("That message is not being sent."));
-    QSqlQuery &m = prepared("UPDATE messages SET delivery = 0 WHERE id = ?");
-    m.bindValue(0, messageId);
-    if (!exec(m))
-        return failure(m, "putting a message back in the outbox");
-    Result<Message> after = messageRow(messageId);
-    if (!after)
-        return after.error();
-    noteChanged(after.value(), after.value().key);
-    m_uncommitted.outboxChanged = true;
-    if (Result<void> done = tx.commit(); !done)
-        return done.error();
-    return after;
+    return commitDelivery(tx, messageId, DeliveryState::Pending, "putting a message back in the outbox");
 }
 
 Result<Message> Database::retry(qint64 messageId, qint64 now)
@@ -1724,18 +1719,7 @@ Result<Message> Database::retry(qint64 messageId, qint64 now)
         return failure(q, "retrying a message");
     if (q.numRowsAffected() == 0)
         return Error(ErrorKind::InvalidInput, QStringLiteral("That message is not waiting to be sent."));
-    QSqlQuery &m = prepared("UPDATE messages SET delivery = 0 WHERE id = ?");
-    m.bindValue(0, messageId);
-    if (!exec(m))
-        return failure(m, "retrying a message");
-    Result<Message> after = messageRow(messageId);
-    if (!after)
-        return after.error();
-    noteChanged(after.value(), after.value().key);
-    m_uncommitted.outboxChanged = true;
-    if (Result<void> done = tx.commit(); !done)
-        return done.error();
-    return after;
+    return commitDelivery(tx, messageId, DeliveryState::Pending, "retrying a message");
 }
 
 Result<void> Database::discard(qint64 messageId)

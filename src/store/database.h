@@ -151,6 +151,8 @@ private:
     Result<void> writeAttachments(qint64 messageId, const QList<Attachment> &attachments);
     QByteArray sealContent(const QString &text, const QJsonObject &extra) const;
     Result<qint64> nextLocalOrder();
+    /// The end of an outbox transition: the message's delivery state, the change noted, commit.
+    Result<Message> commitDelivery(Transaction &tx, qint64 messageId, DeliveryState delivery, const char *doing);
     Result<qint64> conversationAccount(qint64 conversationId);
     /// After messages changed: the newest message's preview and the activity time.
     Result<void> refreshPreview(qint64 conversationId);
