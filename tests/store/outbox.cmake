@@ -1,4 +1,4 @@
-# The outbox end to end (included by CMakeLists.txt when tst_store_outbox.cpp exists).
+# The outbox end to end (included by CMakeLists.txt).
 #
 # store_outbox_testsupport: XChatTransport, an OutboxTransport that POSTs X Chat messages to
 # confab-localserver, and the crash child's configuration. store_crash_child: the process
