@@ -1311,17 +1311,23 @@ Result<QList<Message>> Database::newestMessages(qint64 conversationId, int count
     return readMessages(q, "reading messages");
 }
 
+Result<QList<Message>> Database::keyedPage(const char *sql, qint64 conversationId, MessageKey key, int count,
+                                           const char *doing)
+{
+    QSqlQuery &q = prepared(sql);
+    q.bindValue(0, conversationId);
+    q.bindValue(1, int(key.pending));
+    q.bindValue(2, key.sortKey);
+    q.bindValue(3, std::max(count, 0));
+    return readMessages(q, doing);
+}
+
 Result<QList<Message>> Database::messagesBefore(qint64 conversationId, MessageKey before, int count)
 {
     static const QByteArray sql = QByteArray(MessageColumns) +
                                   "WHERE m.conversation_id = ? AND (m.pending, m.sort_key) < (?, ?)"
                                   " ORDER BY m.pending DESC, m.sort_key DESC LIMIT ?";
-    QSqlQuery &q = prepared(sql.constData());
-    q.bindValue(0, conversationId);
-    q.bindValue(1, int(before.pending));
-    q.bindValue(2, before.sortKey);
-    q.bindValue(3, std::max(count, 0));
-    return readMessages(q, "reading older messages");
+    return keyedPage(sql.constData(), conversationId, before, count, "reading older messages");
 }
 
 Result<QList<Message>> Database::messagesAfter(qint64 conversationId, MessageKey after, int count)
@@ -1329,12 +1335,7 @@ Result<QList<Message>> Database::messagesAfter(qint64 conversationId, MessageKey
     static const QByteArray sql = QByteArray(MessageColumns) +
                                   "WHERE m.conversation_id = ? AND (m.pending, m.sort_key) > (?, ?)"
                                   " ORDER BY m.pending, m.sort_key LIMIT ?";
-    QSqlQuery &q = prepared(sql.constData());
-    q.bindValue(0, conversationId);
-    q.bindValue(1, int(after.pending));
-    q.bindValue(2, after.sortKey);
-    q.bindValue(3, std::max(count, 0));
-    return readMessages(q, "reading newer messages");
+    return keyedPage(sql.constData(), conversationId, after, count, "reading newer messages");
 }
 
 Result<Message> Database::message(qint64 messageId)

@@ -146,6 +146,9 @@ private:
     Message readMessage(const QSqlQuery &query) const;
     Result<void> loadAttachments(Message &message);
     Result<QList<Message>> readMessages(QSqlQuery &query, const char *doing);
+    /// A page of `sql` whose parameters are (conversation, key.pending, key.sortKey, count).
+    Result<QList<Message>> keyedPage(const char *sql, qint64 conversationId, MessageKey key, int count,
+                                     const char *doing);
     Result<Message> messageRow(qint64 messageId);
     Conversation readConversation(const QSqlQuery &query) const;
     Result<void> writeAttachments(qint64 messageId, const QList<Attachment> &attachments);
