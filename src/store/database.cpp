@@ -1276,9 +1276,11 @@ Result<InsertReport> Database::insertMessages(qint64 conversationId, const QList
 Result<void> Database::refreshPreview(qint64 conversationId)
 {
     static const QByteArray sql =
-        QByteArray(MessageColumns) + "WHERE m.conversation_id = ? ORDER BY m.pending DESC, m.sort_key DESC LIMIT 1";
+        QByteArray(MessageColumns) +
+        "WHERE m.conversation_id = ? AND m.kind <> ? ORDER BY m.pending DESC, m.sort_key DESC LIMIT 1";
     QSqlQuery &q = prepared(sql.constData());
     q.bindValue(0, conversationId);
+    q.bindValue(1, static_cast<int>(MessageKind::Action));
     Result<QList<Message>> newest = readMessages(q, "updating the conversation list");
     if (!newest)
         return newest.error();
@@ -1349,6 +1351,21 @@ Result<std::optional<Message>> Database::messageByRemoteId(qint64 conversationId
     QSqlQuery &q = prepared(sql.constData());
     q.bindValue(0, conversationId);
     q.bindValue(1, remoteId);
+    Result<QList<Message>> rows = readMessages(q, "reading a message");
+    if (!rows)
+        return rows.error();
+    if (rows.value().isEmpty())
+        return std::optional<Message>();
+    return std::optional<Message>(rows.value().constFirst());
+}
+
+Result<std::optional<Message>> Database::messageBySequence(qint64 conversationId, qint64 sequence)
+{
+    static const QByteArray sql =
+        QByteArray(MessageColumns) + "WHERE m.conversation_id = ? AND m.pending = 0 AND m.sort_key = ?";
+    QSqlQuery &q = prepared(sql.constData());
+    q.bindValue(0, conversationId);
+    q.bindValue(1, sequence);
     Result<QList<Message>> rows = readMessages(q, "reading a message");
     if (!rows)
         return rows.error();

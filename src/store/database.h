@@ -71,6 +71,8 @@ public:
     Result<QList<Message>> messagesAfter(qint64 conversationId, MessageKey after, int count);
     Result<Message> message(qint64 messageId);
     Result<std::optional<Message>> messageByRemoteId(qint64 conversationId, const QString &remoteId);
+    /// The sent or received message at the server's `sequence` (its key is {false, sequence}).
+    Result<std::optional<Message>> messageBySequence(qint64 conversationId, qint64 sequence);
     /// Read-modify-write of one message in a transaction (edits, reactions, delete for
     /// everyone, verification results). The mutator returns false when it changed nothing. Its
     /// id, conversation, key and delivery are not the mutator's to change.

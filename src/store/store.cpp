@@ -286,6 +286,12 @@ QFuture<Result<std::optional<Message>>> Store::messageByRemoteId(qint64 conversa
                                           Access::Read);
 }
 
+QFuture<Result<std::optional<Message>>> Store::messageBySequence(qint64 conversationId, qint64 sequence)
+{
+    return submit<std::optional<Message>>([=](Database &db) { return db.messageBySequence(conversationId, sequence); },
+                                          Access::Read);
+}
+
 QFuture<Result<std::optional<Message>>> Store::modifyMessage(qint64 conversationId, const QString &remoteId,
                                                              std::function<bool(Message &)> mutate)
 {

@@ -73,6 +73,9 @@ public:
     QFuture<Result<QList<Message>>> messagesAfter(qint64 conversationId, MessageKey after, int count);
     QFuture<Result<Message>> message(qint64 messageId);
     QFuture<Result<std::optional<Message>>> messageByRemoteId(qint64 conversationId, const QString &remoteId);
+    /// The sent or received message at the server's `sequence` (X reactions, edits and deletes
+    /// name their target by sequence id).
+    QFuture<Result<std::optional<Message>>> messageBySequence(qint64 conversationId, qint64 sequence);
     /// Runs `mutate` on the store thread inside a transaction (see Database::modifyMessage). It
     /// must only touch the message it is given.
     QFuture<Result<std::optional<Message>>> modifyMessage(qint64 conversationId, const QString &remoteId,

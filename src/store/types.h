@@ -92,6 +92,9 @@ enum class MessageKind {
     System = 2,    ///< a member joined, a title changed, ...
     KeyChange = 3, ///< a conversation or peer key changed (a trust event)
     Failure = 4,   ///< a message that could not be verified or decrypted: `extra` says why
+    /// A reaction or edit of this account on its way through the outbox. Its effect already shows
+    /// on its target; the row is not part of the timeline or the preview and leaves once sent.
+    Action = 5,
 };
 
 /// Where a message is on its way. Incoming messages are Received.

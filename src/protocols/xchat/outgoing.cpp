@@ -275,7 +275,7 @@ Result<EncryptedMessage> OutgoingActions::encryptMessage(const QString &canonica
                                                          const crypto::SecureBytes &conversationKey,
                                                          const QString &keyVersion,
                                                          const wire::MessageEntryHolder &contents, bool shouldNotify,
-                                                         std::optional<qint64> ttlMsec) const
+                                                         std::optional<qint64> ttlMsec, const QString &messageId) const
 {
     QByteArray plaintext = encodeThrift(contents);
     auto box = crypto::sealSecretBox(plaintext, conversationKey);
@@ -284,7 +284,7 @@ Result<EncryptedMessage> OutgoingActions::encryptMessage(const QString &canonica
         return box.error();
 
     EncryptedMessage out;
-    out.messageId = newMessageId();
+    out.messageId = messageId.isEmpty() ? newMessageId() : messageId;
     auto payload = payload::messageCreate(out.messageId, m_userId, canonicalConversationId, keyVersion, box.value());
     if (!payload)
         return payload.error();

@@ -99,11 +99,12 @@ public:
                                                                       const QStringList &newMemberIds,
                                                                       const QList<Participant> &participants);
 
-    /// Encrypts `contents` with the conversation key of `keyVersion` and signs the result.
+    /// Encrypts `contents` with the conversation key of `keyVersion` and signs the result, under
+    /// `messageId` (a resend of a message keeps its id) or a fresh one.
     [[nodiscard]] Result<EncryptedMessage>
     encryptMessage(const QString &canonicalConversationId, const crypto::SecureBytes &conversationKey,
                    const QString &keyVersion, const wire::MessageEntryHolder &contents, bool shouldNotify = true,
-                   std::optional<qint64> ttlMsec = std::nullopt) const;
+                   std::optional<qint64> ttlMsec = std::nullopt, const QString &messageId = {}) const;
 
     /// The body for `POST …/{id}/messages/delete`: `sequence_ids`, `delete_message_action`
     /// (`delete_for_all` or `delete_for_self`) and one signed MessageDeleteEvent.
