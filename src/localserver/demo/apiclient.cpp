@@ -1,6 +1,7 @@
 #include "localserver/demo/apiclient.h"
 
 #include "core/logging.h"
+#include "net/awaiters.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,50 +10,6 @@
 #include <QTimer>
 
 namespace confab::localserver::demo {
-
-namespace detail {
-
-void ReplyFinished::await_suspend(std::coroutine_handle<> handle)
-{
-    // Resume exactly once: on finished, or when the reply goes away without finishing.
-    auto resumed = std::make_shared<bool>(false);
-    auto resume = [handle, resumed] {
-        if (*resumed)
-            return;
-        *resumed = true;
-        handle.resume();
-    };
-    QObject::connect(m_reply.data(), &QNetworkReply::finished, m_reply.data(), resume);
-    QObject::connect(m_reply.data(), &QObject::destroyed, resume);
-}
-
-TimerFired::TimerFired(QTimer *timer) : m_timer(timer), m_fired(std::make_shared<bool>(false)) {}
-
-void TimerFired::await_suspend(std::coroutine_handle<> handle)
-{
-    auto resumed = std::make_shared<bool>(false);
-    auto fired = m_fired;
-    QObject::connect(m_timer.data(), &QTimer::timeout, m_timer.data(), [handle, resumed, fired] {
-        if (*resumed)
-            return;
-        *resumed = true;
-        *fired = true;
-        handle.resume();
-    });
-    QObject::connect(m_timer.data(), &QObject::destroyed, [handle, resumed] {
-        if (*resumed)
-            return;
-        *resumed = true;
-        handle.resume();
-    });
-}
-
-bool TimerFired::await_resume() const noexcept
-{
-    return *m_fired;
-}
-
-} // namespace detail
 
 namespace {
 
@@ -117,7 +74,7 @@ QCoro::Task<Result<ApiResponse>> ApiClient::send(ApiRequest request)
     }
     QNetworkReply *reply =
         request.body || request.method != "GET" ? m_nam->sendCustomRequest(r, request.method, payload) : m_nam->get(r);
-    QNetworkReply *done = co_await detail::ReplyFinished(reply);
+    QNetworkReply *done = co_await net::ReplyFinished(reply);
     if (!done)
         co_return cancelled();
     done->deleteLater();
@@ -165,7 +122,7 @@ QCoro::Task<bool> ApiClient::delay(int msecs)
     auto *timer = new QTimer(m_timers);
     timer->setSingleShot(true);
     timer->start(std::max(0, msecs));
-    const bool fired = co_await detail::TimerFired(timer);
+    const bool fired = co_await net::TimerFired(timer);
     if (fired)
         timer->deleteLater();
     co_return fired && !m_shutDown;

@@ -13,8 +13,6 @@
 #include <QUrlQuery>
 #include <qcoro/qcorotask.h>
 
-#include <coroutine>
-#include <memory>
 #include <optional>
 
 class QNetworkAccessManager;
@@ -42,38 +40,6 @@ struct ApiRequest
     /// Statuses that are answers rather than failures (e.g. 304 for If-None-Match).
     QList<int> acceptedStatuses;
 };
-
-namespace detail {
-
-/// Awaits the end of a QNetworkReply. Resumes when the reply finishes, or when it is destroyed
-/// unfinished (its client shut down); `await_resume` returns null then.
-class ReplyFinished
-{
-public:
-    explicit ReplyFinished(QNetworkReply *reply) : m_reply(reply) {}
-    bool await_ready() const noexcept { return !m_reply || m_reply->isFinished(); }
-    void await_suspend(std::coroutine_handle<> handle);
-    QNetworkReply *await_resume() const noexcept { return m_reply.data(); }
-
-private:
-    QPointer<QNetworkReply> m_reply;
-};
-
-/// Awaits a single-shot timer. Resumes with true when it fires, false when it is destroyed first.
-class TimerFired
-{
-public:
-    explicit TimerFired(QTimer *timer);
-    bool await_ready() const noexcept { return !m_timer; }
-    void await_suspend(std::coroutine_handle<> handle);
-    bool await_resume() const noexcept;
-
-private:
-    QPointer<QTimer> m_timer;
-    std::shared_ptr<bool> m_fired;
-};
-
-} // namespace detail
 
 /// A small asynchronous client for the X Chat HTTP API with one Bearer token.
 ///
