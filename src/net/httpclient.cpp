@@ -14,7 +14,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkRequest>
 #include <QTimer>
-#include <qcoro/qcorofuture.h>
 
 #include <algorithm>
 #include <limits>
@@ -122,8 +121,10 @@ void HttpClient::shutDown()
     // Aborting the replies and destroying the timers resumes every coroutine waiting on them;
     // each sees `closed` and returns Cancelled without touching this object.
     const QList<QNetworkReply *> replies = std::exchange(m_shared->replies, {});
-    for (QNetworkReply *reply : replies)
+    for (QNetworkReply *reply : replies) {
         reply->abort();
+        reply->deleteLater();
+    }
     delete m_shared->timers;
     m_shared->timers = nullptr;
 }
@@ -152,10 +153,14 @@ QCoro::Task<Result<QString>> HttpClient::tokenFor(bool refresh, QString rejected
     if (!m_auth)
         co_return QString();
     QFuture<Result<QString>> future = refresh ? m_auth->refreshAfterRejection(rejected) : m_auth->accessToken();
-    Result<QString> token = co_await future;
-    if (shared->closed)
+    // Shutting down must not wait for the provider (a keychain prompt, a refresh on the network).
+    const bool answered = co_await FutureFinished<Result<QString>>(future, shared->timers);
+    if (shared->closed || !answered)
         co_return cancelledError(QStringLiteral("token"));
-    co_return token;
+    if (future.isCanceled() || future.resultCount() < 1) // the provider dropped its promise
+        co_return Error(ErrorKind::Cancelled,
+                        QStringLiteral("Cancelled."), QStringLiteral("token: the sign-in provider gave no answer"));
+    co_return future.result();
 }
 
 QNetworkRequest HttpClient::buildRequest(const Request &request, const QString &token) const
@@ -185,12 +190,29 @@ void HttpClient::noteRateLimit(const QString &endpoint, QNetworkReply *reply, qi
 {
     m_limits.record(endpoint, reply->rawHeader("x-rate-limit-limit"), reply->rawHeader("x-rate-limit-remaining"),
                     reply->rawHeader("x-rate-limit-reset"), now);
+    if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 429)
+        return; // blockAfter429() announces the block, Retry-After included
     const qint64 until = m_limits.blockedUntil(endpoint);
     if (until > now) {
         qCInfo(lcNet) << "rate limit of" << endpoint << "exhausted until"
                       << QDateTime::fromMSecsSinceEpoch(until, Qt::UTC);
         Q_EMIT rateLimited(endpoint, QDateTime::fromMSecsSinceEpoch(until, Qt::UTC));
     }
+}
+
+qint64 HttpClient::blockAfter429(const QString &endpoint, QNetworkReply *reply, qint64 now, qint64 fallbackMs)
+{
+    // Retry-After, else the window's reset, else the backoff; whichever the budget says last wins.
+    qint64 until = now + fallbackMs;
+    if (auto after = retryAfterMs(reply->rawHeader("retry-after"), now))
+        until = now + *after;
+    else if (const qint64 reset = m_limits.state(endpoint).resetMs; reset > now)
+        until = reset;
+    m_limits.block(endpoint, until);
+    until = std::max(until, m_limits.blockedUntil(endpoint));
+    qCInfo(lcNet) << "rate limited on" << endpoint << "until" << QDateTime::fromMSecsSinceEpoch(until, Qt::UTC);
+    Q_EMIT rateLimited(endpoint, QDateTime::fromMSecsSinceEpoch(until, Qt::UTC));
+    return until;
 }
 
 QCoro::Task<Result<void>> HttpClient::waitForBudget(QString endpoint, QPointer<Cancellation> cancellation,
@@ -318,7 +340,7 @@ QCoro::Task<Result<Response>> HttpClient::send(Request request)
         outcome.networkError = done->error();
         outcome.networkErrorString = done->errorString();
         outcome.contentType = mediaType(done->header(QNetworkRequest::ContentTypeHeader).toByteArray());
-        outcome.body = done->readAll();
+        outcome.body = done->isOpen() ? done->readAll() : QByteArray();
         outcome.timedOut = *timedOut;
         outcome.what = what;
         if (request.sink && outcome.status >= 200 && outcome.status < 300 && !outcome.body.isEmpty()) {
@@ -326,6 +348,20 @@ QCoro::Task<Result<Response>> HttpClient::send(Request request)
                 *sinkFailed = true;
             *sunk += outcome.body.size();
             outcome.body.clear();
+        }
+        // QNetworkReply can report a body cut short by the server closing the connection as a
+        // success; the Content-Length it announced says otherwise. (Qt drops that header when it
+        // decompresses a body, so it always counts the bytes we got.)
+        if (outcome.networkError == QNetworkReply::NoError && request.method != "HEAD" && outcome.status != 204 &&
+            outcome.status != 304) {
+            const QVariant announced = done->header(QNetworkRequest::ContentLengthHeader);
+            const qint64 got =
+                request.sink && outcome.status >= 200 && outcome.status < 300 ? *sunk : outcome.body.size();
+            if (announced.isValid() && got < announced.toLongLong()) {
+                outcome.networkError = QNetworkReply::RemoteHostClosedError;
+                outcome.networkErrorString =
+                    QStringLiteral("the body ended after %1 of %2 bytes").arg(got).arg(announced.toLongLong());
+            }
         }
         const qint64 now = nowMs();
         noteRateLimit(endpoint, done, now);
@@ -369,14 +405,7 @@ QCoro::Task<Result<Response>> HttpClient::send(Request request)
         qint64 wait = m_policy.delayAfter(attempt);
         if (outcome.status == 429) {
             // Wait for the window's reset (or Retry-After); the endpoint waits with us.
-            qint64 until = now + wait;
-            if (auto after = retryAfterMs(done->rawHeader("retry-after"), now))
-                until = now + *after;
-            else if (const qint64 reset = m_limits.state(endpoint).resetMs; reset > now)
-                until = reset;
-            m_limits.block(endpoint, until);
-            wait = until - now;
-            Q_EMIT rateLimited(endpoint, QDateTime::fromMSecsSinceEpoch(until, Qt::UTC));
+            wait = blockAfter429(endpoint, done, now, wait) - now;
         } else if (auto after = retryAfterMs(done->rawHeader("retry-after"), now); after && outcome.status >= 500) {
             wait = std::max(wait, *after);
         }
@@ -418,14 +447,21 @@ QCoro::Task<Result<HttpStream *>> HttpClient::openStream(Request request)
             auto got = co_await tokenFor(refresh, lastToken, shared);
             if (shared->closed)
                 co_return cancelledError(what);
-            if (!got)
+            if (!got) {
+                if (got.error().kind() == ErrorKind::Unauthorized)
+                    Q_EMIT authenticationFailed(got.error());
                 co_return got.error();
+            }
             token = got.value();
             lastToken = token;
         }
+        if (cancelled(request.cancellation))
+            co_return cancelledError(what);
         QNetworkRequest r = buildRequest(request, token);
         QNetworkReply *reply = networkAccessManager()->get(r);
         shared->replies.append(reply);
+        if (Cancellation *c = request.cancellation.data())
+            connect(c, &Cancellation::cancelled, reply, &QNetworkReply::abort);
         // Wait for the status line and headers (or the end).
         auto *watchdog = new QTimer(reply);
         watchdog->setSingleShot(true);
@@ -452,7 +488,7 @@ QCoro::Task<Result<HttpStream *>> HttpClient::openStream(Request request)
         outcome.status = status;
         outcome.networkError = reply->error();
         outcome.networkErrorString = reply->errorString();
-        outcome.body = reply->readAll();
+        outcome.body = reply->isOpen() ? reply->readAll() : QByteArray();
         outcome.timedOut = *timedOut;
         outcome.what = what;
         reply->deleteLater();
@@ -466,14 +502,10 @@ QCoro::Task<Result<HttpStream *>> HttpClient::openStream(Request request)
         Error error = errorFor(outcome);
         if (status == 429) {
             const qint64 now = nowMs();
-            qint64 until = now + m_policy.delayAfter(1);
-            if (auto after = retryAfterMs(reply->rawHeader("retry-after"), now))
-                until = now + *after;
-            else if (const qint64 reset = m_limits.state(endpoint).resetMs; reset > now)
-                until = reset;
-            m_limits.block(endpoint, until);
-            Q_EMIT rateLimited(endpoint, QDateTime::fromMSecsSinceEpoch(until, Qt::UTC));
+            blockAfter429(endpoint, reply, now, m_policy.delayAfter(1));
         }
+        if (status == 401)
+            Q_EMIT authenticationFailed(error);
         co_return error;
     }
     co_return Error(ErrorKind::Unauthorized, QStringLiteral("Your sign-in has expired. Please sign in again."),

@@ -143,6 +143,9 @@ private:
     QCoro::Task<Result<void>> waitForBudget(QString endpoint, QPointer<Cancellation> cancellation,
                                             std::shared_ptr<Shared> shared);
     void noteRateLimit(const QString &endpoint, QNetworkReply *reply, qint64 nowMs);
+    /// Blocks the endpoint after a 429 (Retry-After, else the reset, else `fallbackMs`), announces
+    /// it with rateLimited(), and returns when the block ends.
+    qint64 blockAfter429(const QString &endpoint, QNetworkReply *reply, qint64 nowMs, qint64 fallbackMs);
 
     QUrl m_baseUrl;
     AuthProvider *m_auth = nullptr;

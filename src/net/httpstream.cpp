@@ -86,7 +86,7 @@ void HttpStream::close()
 void HttpStream::readAvailable()
 {
     QNetworkReply *r = m_reply.data();
-    if (!r || m_finished)
+    if (!r || m_finished || !r->isOpen()) // an aborted reply is closed: reading it only warns
         return;
     const QByteArray bytes = r->readAll();
     if (bytes.isEmpty())

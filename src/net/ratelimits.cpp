@@ -13,9 +13,14 @@ QString RateLimits::endpointKey(const QByteArray &method, const QString &path)
     static const QRegularExpression id(
         QStringLiteral("^(?:[0-9]+(?:[-:][0-9]+)?|g[0-9]+|[0-9a-fA-F-]{32,36}|[A-Za-z0-9]{20,})$"));
     QStringList segments = path.split(QLatin1Char('/'));
+    // The first segment is the API's version ("/2/..."), never an id.
+    bool first = true;
     for (QString &s : segments) {
-        if (id.match(s).hasMatch())
+        if (s.isEmpty())
+            continue;
+        if (!first && id.match(s).hasMatch())
             s = QStringLiteral("{id}");
+        first = false;
     }
     return QString::fromLatin1(method) + QLatin1Char(' ') + segments.join(QLatin1Char('/'));
 }
