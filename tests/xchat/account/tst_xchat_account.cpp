@@ -1,0 +1,796 @@
+// The X Chat account engine end to end, over real HTTP against confab-localserver in this process.
+// Every engine has its own store (SQLite file), outbox dispatcher, token and device key store;
+// its user is created without keys, so the engine generates and registers them in start().
+//
+// - direct: a 1:1 between two engines: messages, replies (validated), reactions, edits, read
+//   markers, delete for everyone; the reaction and edit rows leave the outbox once sent.
+// - group: three engines in a group, then a fourth added (key rotation) reads what follows.
+// - demoPeerAnswers: the demo director's peer answers what the engine writes.
+// - historyPages: 320 messages, a fresh engine gets the newest page, then loadOlder to the start.
+// - peerKeyChange: a peer registers new keys: peerKeyChanged and a KeyChange row.
+// - typing: indicators arrive, expire, and sending them is throttled.
+// - faults: latency, 5xx, drops, truncation and 429 bursts while syncing and sending 50 messages.
+// - badInput: forged signatures, wrong ciphertext, undecodable events and problem details.
+// - restart: a new engine on the same store file and key store syncs incrementally and sends.
+
+#include "chatharness.h"
+#include "crypto/identitykeys.h"
+#include "engine.h"
+#include "localserver/demo/demodirector.h"
+#include "localserver/demo/demopeer.h"
+#include "localserver/localserver.h"
+#include "protocols/xchat/account/verifyjob.h"
+#include "protocols/xchat/account/xchataccount.h"
+#include "protocols/xchat/thriftcodec.h"
+#include "store/sealer.h"
+#include "wait.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+#include <vector>
+
+using namespace confab;
+using namespace confab::localserver::test;
+using confab::xchat::XChatAccount;
+using confab::xchat::XChatAccountConfig;
+using confab::xchat::test::Engine;
+using confab::xchat::test::take;
+using confab::xchat::test::waitTask;
+namespace st = confab::store;
+
+namespace {
+
+/// QVERIFY that a Result holds a value and yields it (the test function returns otherwise).
+#define TAKE_OK(var, expression)                                                                                       \
+    auto var##Result_ = (expression);                                                                                  \
+    QVERIFY2(var##Result_.ok(), qPrintable(var##Result_.ok() ? QString() : var##Result_.error().toString()));          \
+    auto var = std::move(var##Result_).value()
+
+constexpr int Timeout = 15000;
+
+XChatAccountConfig fastConfig(const QUrl &baseUrl)
+{
+    XChatAccountConfig c;
+    c.baseUrl = baseUrl;
+    c.activePollMs = 200;
+    c.idlePollMs = 1000;
+    c.maxPollMs = 1000;
+    c.typingThrottleMs = 3000;
+    c.typingLifetimeMs = 800;
+    c.retry.initialDelayMs = 20;
+    c.retry.maxDelayMs = 200;
+    c.retry.maxAttempts = 6;
+    c.retry.maxRateLimitWaitMs = 5000;
+    return c;
+}
+
+QStringList textsOf(const QList<st::Message> &rows, st::MessageKind kind = st::MessageKind::Text)
+{
+    QStringList out;
+    for (const st::Message &m : rows) {
+        if (m.kind == kind)
+            out << m.text;
+    }
+    return out;
+}
+
+/// The kind of a failed Result's error, or "ok".
+template<typename R>
+QString kindOf(const R &result)
+{
+    return result.ok() ? QStringLiteral("ok") : errorKindName(result.error().kind());
+}
+
+QStringList listOf(const QString &a)
+{
+    QStringList out;
+    out << a;
+    return out;
+}
+
+/// The message ids of every message event of a conversation on the server (all pages).
+Result<QHash<QString, int>> serverMessageIds(Harness &harness, ChatUser &viewer, const QString &conversationId)
+{
+    QHash<QString, int> counts;
+    QString token;
+    for (int page = 0; page < 1000; ++page) {
+        QUrlQuery query{{QStringLiteral("max_results"), QStringLiteral("100")}};
+        if (!token.isEmpty())
+            query.addQueryItem(QStringLiteral("pagination_token"), token);
+        auto events = harness.events(viewer, conversationId, query);
+        if (!events)
+            return events.error();
+        for (const auto &e : events.value().decoded) {
+            if (e.detail.__isset.message_create_event)
+                ++counts[xchat::fromWire(e.message_id)];
+        }
+        token = events.value().meta.value(QLatin1String("next_token")).toString();
+        if (token.isEmpty())
+            break;
+    }
+    return counts;
+}
+
+} // namespace
+
+class XChatAccountTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanup();
+
+    void direct();
+    void group();
+    void demoPeerAnswers();
+    void historyPages();
+    void peerKeyChange();
+    void typing();
+    void faults();
+    void badInput();
+    void restart();
+
+private:
+    /// A user on the server without keys, and an engine for it (started).
+    struct Person
+    {
+        ChatUser *user = nullptr;
+        std::unique_ptr<xchat::SessionDeviceKeyStore> keys;
+        crypto::SecureBytes sealingKey;
+        QString storePath;
+        std::unique_ptr<Engine> engine;
+        XChatAccount &account() { return engine->account(); }
+    };
+    std::unique_ptr<Person> person(const QString &name, XChatAccountConfig config = {});
+    std::unique_ptr<Engine> engineFor(Person &p, const XChatAccountConfig &config);
+    void setFaults(const QJsonObject &fault);
+    void clearFaults();
+    /// The conversation as `p` knows it, once it appeared in p's store.
+    qint64 waitForConversation(Person &p, const QString &remoteId);
+
+    std::unique_ptr<Harness> m_harness;
+    QTemporaryDir m_dir;
+    int m_people = 0;
+};
+
+void XChatAccountTest::initTestCase()
+{
+    qRegisterMetaType<confab::Error>();
+    qRegisterMetaType<XChatAccount::Status>();
+    QVERIFY(m_dir.isValid());
+    m_harness = std::make_unique<Harness>();
+    CONFAB_VERIFY_OK(m_harness->start());
+}
+
+void XChatAccountTest::cleanup()
+{
+    clearFaults();
+}
+
+std::unique_ptr<Engine> XChatAccountTest::engineFor(Person &p, const XChatAccountConfig &config)
+{
+    XChatAccountConfig c = config;
+    if (c.baseUrl.host() != QLatin1String("127.0.0.1") && c.baseUrl.host() != QLatin1String("localhost"))
+        c = fastConfig(m_harness->server().baseUrl());
+    return std::make_unique<Engine>(p.storePath, p.sealingKey, *p.keys, p.user->token(), c);
+}
+
+std::unique_ptr<XChatAccountTest::Person> XChatAccountTest::person(const QString &name, XChatAccountConfig config)
+{
+    auto p = std::make_unique<Person>();
+    auto user = m_harness->addUser(QStringLiteral("%1%2").arg(name).arg(++m_people), allScopes(), false);
+    if (!user) {
+        qWarning() << user.error().toString();
+        return nullptr;
+    }
+    p->user = user.value();
+    p->keys = std::make_unique<xchat::SessionDeviceKeyStore>();
+    p->sealingKey = crypto::SecureBytes::random(st::SealingKeySize);
+    p->storePath = m_dir.filePath(p->user->username + QStringLiteral(".db"));
+    p->engine = engineFor(*p, config);
+    auto started = p->engine->start();
+    if (!started) {
+        qWarning() << "starting" << name << "failed:" << started.error().toString();
+        return nullptr;
+    }
+    return p;
+}
+
+void XChatAccountTest::setFaults(const QJsonObject &fault)
+{
+    CONFAB_EXPECT_STATUS(m_harness->api().postJson(QStringLiteral("/_local/faults"), fault), 201);
+}
+
+void XChatAccountTest::clearFaults()
+{
+    if (m_harness)
+        CONFAB_EXPECT_STATUS(m_harness->api().deleteResource(QStringLiteral("/_local/faults")), 200);
+}
+
+qint64 XChatAccountTest::waitForConversation(Person &p, const QString &remoteId)
+{
+    (void)QTest::qWaitFor([&] { return p.account().conversationId(remoteId) != 0; }, Timeout);
+    return p.account().conversationId(remoteId);
+}
+
+// ---- (1) a 1:1 --------------------------------------------------------------------------------
+
+void XChatAccountTest::direct()
+{
+    auto alice = person(QStringLiteral("alice"));
+    auto bob = person(QStringLiteral("bob"));
+    QVERIFY(alice && bob);
+    QCOMPARE(alice->account().status(), XChatAccount::Status::Online);
+    QVERIFY(!alice->account().keyVersion().isEmpty());
+    QVERIFY(!alice->account().fingerprint().isEmpty());
+
+    TAKE_OK(convA, waitTask(alice->account().startDirect(bob->user->id)));
+    const QString canonical = xchat::directConversationId(alice->user->id, bob->user->id);
+    QCOMPARE(alice->account().conversationId(canonical), convA);
+
+    TAKE_OK(hello, waitTask(alice->account().sendText(convA, QStringLiteral("Hello Bob"))));
+    QVERIFY(hello.key.pending);
+    QTRY_VERIFY_WITH_TIMEOUT(alice->engine->row(convA, hello.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+
+    // Bob's engine polls: the conversation and the message, verified and decrypted.
+    const qint64 convB = waitForConversation(*bob, canonical);
+    QVERIFY(convB != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->engine->byRemoteId(convB, hello.remoteId).has_value(), Timeout);
+    const st::Message helloB = *bob->engine->byRemoteId(convB, hello.remoteId);
+    QCOMPARE(helloB.text, QStringLiteral("Hello Bob"));
+    QCOMPARE(helloB.kind, st::MessageKind::Text);
+    QCOMPARE(helloB.senderId, alice->user->id);
+    QVERIFY(!helloB.outgoing);
+
+    // Bob replies; Alice sees the quote validated.
+    TAKE_OK(reply, waitTask(bob->account().sendText(convB, QStringLiteral("Hi Alice"), helloB.id)));
+    QTRY_VERIFY_WITH_TIMEOUT(alice->engine->byRemoteId(convA, reply.remoteId).has_value(), Timeout);
+    const st::Message replyA = *alice->engine->byRemoteId(convA, reply.remoteId);
+    QCOMPARE(replyA.text, QStringLiteral("Hi Alice"));
+    const QJsonObject quote = replyA.extra.value(QLatin1String("reply")).toObject();
+    QCOMPARE(quote.value(QLatin1String("validation")).toString(), QStringLiteral("valid"));
+    QCOMPARE(quote.value(QLatin1String("messageId")).toString(), hello.remoteId);
+
+    // Alice reacts to the reply and edits her message: both show at once, reach Bob, and the
+    // Action rows leave Alice's outbox once sent.
+    QList<qint64> actionRows;
+    connect(&alice->engine->store(), &st::Store::messagesInserted, this,
+            [&actionRows](qint64, const QList<st::Message> &rows, const st::MessageKeyRange &) {
+                for (const st::Message &m : rows) {
+                    if (m.kind == st::MessageKind::Action)
+                        actionRows << m.id;
+                }
+            });
+    const QString thumbs = QStringLiteral("👍");
+    CONFAB_VERIFY_OK(waitTask(alice->account().react(replyA.id, thumbs)));
+    {
+        auto shown = take(alice->engine->store().message(replyA.id));
+        CONFAB_VERIFY_OK(shown);
+        QCOMPARE(shown.value().extra.value(QLatin1String("reactions")).toObject().value(thumbs).toArray(),
+                 QJsonArray{alice->user->id});
+    }
+    const st::Message helloSent = *alice->engine->byRemoteId(convA, hello.remoteId);
+    CONFAB_VERIFY_OK(waitTask(alice->account().edit(helloSent.id, QStringLiteral("Hello Bob (edited)"))));
+    QCOMPARE(actionRows.size(), 2);
+
+    QTRY_VERIFY_WITH_TIMEOUT(bob->engine->row(convB, reply.remoteId)
+                                     .extra.value(QLatin1String("reactions"))
+                                     .toObject()
+                                     .value(thumbs)
+                                     .toArray() == QJsonArray{alice->user->id},
+                             Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bob->engine->row(convB, hello.remoteId).text, QStringLiteral("Hello Bob (edited)"),
+                                                                                           Timeout);
+    QVERIFY(bob->engine->row(convB, hello.remoteId).editedMs > 0);
+    for (qint64 id : std::as_const(actionRows))
+        QTRY_VERIFY_WITH_TIMEOUT(!take(alice->engine->store().message(id)).ok(), Timeout);
+    // Neither side shows the actions as messages.
+    QCOMPARE(textsOf(alice->engine->messages(convA), st::MessageKind::Action), QStringList());
+    QCOMPARE(textsOf(bob->engine->messages(convB), st::MessageKind::Action), QStringList());
+    QCOMPARE(textsOf(bob->engine->messages(convB)),
+             QStringList({QStringLiteral("Hello Bob (edited)"), QStringLiteral("Hi Alice")}));
+
+    // Bob reads: Alice's copy of Bob's read marker moves to the newest message.
+    const qint64 newest = bob->engine->row(convB, reply.remoteId).key.sortKey;
+    QTRY_VERIFY_WITH_TIMEOUT(bob->engine->row(convB, reply.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+    CONFAB_VERIFY_OK(waitTask(bob->account().markRead(convB)));
+    auto bobMarker = [&]() -> qint64 {
+        auto members = take(alice->engine->store().members(convA));
+        if (!members)
+            return -1;
+        for (const st::Member &m : members.value()) {
+            if (m.userId == bob->user->id)
+                return m.readMarker;
+        }
+        return -2;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(bobMarker() >= newest, Timeout);
+
+    // Alice deletes her message for everyone: a marker on both sides.
+    CONFAB_VERIFY_OK(waitTask(alice->account().deleteMessages(convA, QList<qint64>{helloSent.id}, true)));
+    QVERIFY(alice->engine->row(convA, hello.remoteId).deleted);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->engine->row(convB, hello.remoteId).deleted, Timeout);
+    QVERIFY(bob->engine->row(convB, hello.remoteId).text.isEmpty());
+    // Bob may not delete Alice's message for everyone.
+    auto refused = waitTask(bob->account().deleteMessages(convB, QList<qint64>{helloB.id}, true));
+    QVERIFY(!refused.ok());
+}
+
+// ---- (2) a group ------------------------------------------------------------------------------
+
+void XChatAccountTest::group()
+{
+    auto ann = person(QStringLiteral("ann"));
+    auto ben = person(QStringLiteral("ben"));
+    auto cat = person(QStringLiteral("cat"));
+    auto dan = person(QStringLiteral("dan"));
+    QVERIFY(ann && ben && cat && dan);
+
+    QStringList members;
+    members << ben->user->id << cat->user->id;
+    TAKE_OK(groupA, waitTask(ann->account().createGroup(members, QStringLiteral("Trio"))));
+    TAKE_OK(first, waitTask(ann->account().sendText(groupA, QStringLiteral("Hello group"))));
+    auto conv = take(ann->engine->store().conversation(groupA));
+    CONFAB_VERIFY_OK(conv);
+    const QString gid = conv.value().remoteId;
+    QVERIFY(gid.startsWith(QLatin1Char('g')));
+    QCOMPARE(conv.value().title, QStringLiteral("Trio"));
+
+    const qint64 groupB = waitForConversation(*ben, gid);
+    const qint64 groupC = waitForConversation(*cat, gid);
+    QVERIFY(groupB && groupC);
+    QTRY_COMPARE_WITH_TIMEOUT(ben->engine->row(groupB, first.remoteId).text, QStringLiteral("Hello group"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(cat->engine->row(groupC, first.remoteId).text, QStringLiteral("Hello group"), Timeout);
+    TAKE_OK(second, waitTask(ben->account().sendText(groupB, QStringLiteral("Ben here"))));
+    QTRY_COMPARE_WITH_TIMEOUT(ann->engine->row(groupA, second.remoteId).text, QStringLiteral("Ben here"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(cat->engine->row(groupC, second.remoteId).text, QStringLiteral("Ben here"), Timeout);
+    auto roster = take(cat->engine->store().members(groupC));
+    CONFAB_VERIFY_OK(roster);
+    QCOMPARE(roster.value().size(), 3);
+
+    // Dan joins: the key rotates, and he reads what is written afterwards, by anyone.
+    CONFAB_VERIFY_OK(waitTask(ann->account().addMembers(groupA, listOf(dan->user->id))));
+    TAKE_OK(welcome, waitTask(ann->account().sendText(groupA, QStringLiteral("Welcome Dan"))));
+    const qint64 groupD = waitForConversation(*dan, gid);
+    QVERIFY(groupD);
+    QTRY_COMPARE_WITH_TIMEOUT(dan->engine->row(groupD, welcome.remoteId).text, QStringLiteral("Welcome Dan"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(ben->engine->row(groupB, welcome.remoteId).text, QStringLiteral("Welcome Dan"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(cat->engine->row(groupC, welcome.remoteId).text, QStringLiteral("Welcome Dan"), Timeout);
+    // Cat's engine learns the new roster and sends with the rotated key: Dan reads it.
+    TAKE_OK(fromCat, waitTask(cat->account().sendText(groupC, QStringLiteral("Hi Dan, Cat here"))));
+    QTRY_COMPARE_WITH_TIMEOUT(dan->engine->row(groupD, fromCat.remoteId).text, QStringLiteral("Hi Dan, Cat here"),
+                                                                                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(take(ann->engine->store().members(groupA)).value().size(), 4, Timeout);
+    for (const st::Message &m : dan->engine->messages(groupD))
+        QVERIFY2(m.kind != st::MessageKind::Failure, qPrintable(m.text));
+}
+
+// ---- (3) the demo ----------------------------------------------------------------------------
+
+void XChatAccountTest::demoPeerAnswers()
+{
+    localserver::LocalServer server(localserver::ServerOptions{});
+    CONFAB_VERIFY_OK(server.start());
+    localserver::demo::DemoDirector::Options options;
+    options.keyPollMsecs = 100;
+    options.fallbackPollMsecs = 200;
+    options.minReplyDelayMsecs = 50;
+    options.maxReplyDelayMsecs = 100;
+    options.seedHistory = false;
+    options.peerChat = false;
+    options.useStream = false;
+    options.seed = 7;
+    localserver::demo::DemoDirector director(server, options);
+    QSignalSpy peersReady(&director, &localserver::demo::DemoDirector::peersReady);
+    QSignalSpy keyboardReady(&director, &localserver::demo::DemoDirector::keyboardUserReady);
+    QSignalSpy answered(&director, &localserver::demo::DemoDirector::answered);
+    director.start();
+    QTRY_COMPARE_WITH_TIMEOUT(peersReady.size(), 1, Timeout);
+
+    const localserver::UserInfo sam = director.keyboardUser();
+    CONFAB_VERIFY_OK(server.registerClient(QStringLiteral("tst-xchat-account"), QStringLiteral("secret")));
+    auto token = server.issueAccessToken(sam.id, allScopes(), QStringLiteral("tst-xchat-account"));
+    CONFAB_VERIFY_OK(token);
+    xchat::SessionDeviceKeyStore keys;
+    Engine engine(m_dir.filePath(QStringLiteral("demo.db")), crypto::SecureBytes::random(st::SealingKeySize), keys,
+                                 token.value(), fastConfig(server.baseUrl()));
+    CONFAB_VERIFY_OK(engine.start());
+    QTRY_COMPARE_WITH_TIMEOUT(keyboardReady.size(), 1, Timeout);
+
+    localserver::demo::DemoPeer *maya = director.peer(QStringLiteral("maya"));
+    QVERIFY(maya);
+    const QString withMaya = xchat::directConversationId(sam.id, maya->userId());
+    QTRY_VERIFY_WITH_TIMEOUT(engine.account().conversationId(withMaya) != 0, Timeout);
+    const qint64 conv = engine.account().conversationId(withMaya);
+    TAKE_OK(hi, waitTask(engine.account().sendText(conv, QStringLiteral("Hi Maya, are you around?"))));
+    QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, Timeout);
+    auto fromMaya = [&]() -> QList<st::Message> {
+        QList<st::Message> out;
+        for (const st::Message &m : engine.messages(conv)) {
+            if (m.senderId == maya->userId() && m.kind == st::MessageKind::Text && m.key.sortKey > 0)
+                out << m;
+        }
+        return out;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!fromMaya().isEmpty(), Timeout);
+    const st::Message answer = fromMaya().constLast();
+    QVERIFY(!answer.text.isEmpty());
+    QVERIFY(answer.key.sortKey > engine.row(conv, hi.remoteId).key.sortKey);
+    for (const st::Message &m : engine.messages(conv))
+        QVERIFY2(m.kind != st::MessageKind::Failure, qPrintable(m.text));
+}
+
+// ---- (4) history ------------------------------------------------------------------------------
+
+void XChatAccountTest::historyPages()
+{
+    auto reader = person(QStringLiteral("reader"));
+    QVERIFY(reader);
+    auto writer = m_harness->addUser(QStringLiteral("writer%1").arg(++m_people));
+    CONFAB_VERIFY_OK(writer);
+    // The reader's engine registered keys; the harness needs them to start the 1:1.
+    auto direct = m_harness->startDirect(*writer.value(), *reader->user);
+    CONFAB_VERIFY_OK(direct);
+    constexpr int Count = 320;
+    for (int i = 0; i < Count; ++i)
+        CONFAB_VERIFY_OK(m_harness->sendText(*writer.value(), direct.value(), QStringLiteral("m%1").arg(i)));
+
+    // A fresh store (a new device with the same keys) that only fetches the newest page at first.
+    reader->engine.reset();
+    reader->storePath = m_dir.filePath(QStringLiteral("reader-fresh.db"));
+    XChatAccountConfig config = fastConfig(m_harness->server().baseUrl());
+    config.initialHistory = 100;
+    reader->engine = engineFor(*reader, config);
+    CONFAB_VERIFY_OK(reader->engine->start());
+    const qint64 conv = reader->account().conversationId(direct.value().id);
+    QVERIFY(conv != 0);
+    const qsizetype initial = textsOf(reader->engine->messages(conv)).size();
+    QVERIFY2(initial >= 100 && initial <= 110, qPrintable(QString::number(initial)));
+    auto state = take(reader->engine->store().conversation(conv));
+    CONFAB_VERIFY_OK(state);
+    QVERIFY(!state.value().historyComplete);
+
+    int rounds = 0;
+    while (!take(reader->engine->store().conversation(conv)).value().historyComplete) {
+        QVERIFY2(++rounds <= 10, "history never completes");
+        TAKE_OK(added, waitTask(reader->account().loadOlder(conv, 100)));
+        QVERIFY(added >= 0);
+    }
+    QVERIFY(rounds >= 2);
+    TAKE_OK(none, waitTask(reader->account().loadOlder(conv, 100)));
+    QCOMPARE(none, 0);
+
+    // Every message exactly once, in order, read the way the timeline pages back.
+    QList<st::Message> all;
+    TAKE_OK(page, take(reader->engine->store().newestMessages(conv, 50)));
+    while (!page.isEmpty()) {
+        all = page + all;
+        auto older = take(reader->engine->store().messagesBefore(conv, page.constFirst().key, 50));
+        CONFAB_VERIFY_OK(older);
+        page = older.value();
+    }
+    QStringList expected;
+    for (int i = 0; i < Count; ++i)
+        expected << QStringLiteral("m%1").arg(i);
+    QCOMPARE(textsOf(all), expected);
+    QSet<QString> ids;
+    for (const st::Message &m : std::as_const(all)) {
+        QVERIFY(!ids.contains(m.remoteId));
+        ids.insert(m.remoteId);
+        QVERIFY2(m.kind != st::MessageKind::Failure, qPrintable(m.text));
+    }
+}
+
+// ---- (5) a peer's new key --------------------------------------------------------------------
+
+void XChatAccountTest::peerKeyChange()
+{
+    auto me = person(QStringLiteral("keen"));
+    QVERIFY(me);
+    auto peerUser = m_harness->addUser(QStringLiteral("rekey%1").arg(++m_people));
+    CONFAB_VERIFY_OK(peerUser);
+    ChatUser &peer = *peerUser.value();
+    auto direct = m_harness->startDirect(peer, *me->user);
+    CONFAB_VERIFY_OK(direct);
+    auto before = m_harness->sendText(peer, direct.value(), QStringLiteral("before"));
+    CONFAB_VERIFY_OK(before);
+    const qint64 conv = waitForConversation(*me, direct.value().id);
+    QVERIFY(conv);
+    QTRY_VERIFY_WITH_TIMEOUT(me->engine->byText(conv, QStringLiteral("before")).has_value(), Timeout);
+    const QString oldVersion = peer.keyVersion;
+
+    QSignalSpy changed(&me->account(), &XChatAccount::peerKeyChanged);
+    // A new device: new identity and signing keys, a new key for the 1:1, a message.
+    auto fresh = crypto::IdentityKeys::generate();
+    CONFAB_VERIFY_OK(fresh);
+    peer.keys = std::move(fresh).value();
+    CONFAB_VERIFY_OK(m_harness->registerKeys(peer));
+    QVERIFY(peer.keyVersion != oldVersion);
+    auto rekeyed = m_harness->startDirect(peer, *me->user);
+    CONFAB_VERIFY_OK(rekeyed);
+    auto after = m_harness->sendText(peer, rekeyed.value(), QStringLiteral("after"));
+    CONFAB_VERIFY_OK(after);
+
+    QTRY_VERIFY_WITH_TIMEOUT(!changed.isEmpty(), Timeout);
+    QCOMPARE(changed.first().at(0).toString(), peer.id);
+    QCOMPARE(changed.first().at(1).toString(), oldVersion);
+    QCOMPARE(changed.first().at(2).toString(), peer.keyVersion);
+    QTRY_VERIFY_WITH_TIMEOUT(me->engine->byText(conv, QStringLiteral("after")).has_value(), Timeout);
+    const st::Message afterRow = *me->engine->byText(conv, QStringLiteral("after"));
+    QCOMPARE(afterRow.kind, st::MessageKind::Text);
+    QList<st::Message> trust;
+    for (const st::Message &m : me->engine->messages(conv)) {
+        QVERIFY2(m.kind != st::MessageKind::Failure,
+                 qPrintable(QString::fromUtf8(QJsonDocument(m.extra).toJson(QJsonDocument::Compact))));
+        if (m.kind == st::MessageKind::KeyChange)
+            trust << m;
+    }
+    QCOMPARE(trust.size(), 1);
+    QCOMPARE(trust.first().extra.value(QLatin1String("newVersion")).toString(), peer.keyVersion);
+    QVERIFY(trust.first().key.sortKey < afterRow.key.sortKey);
+    QCOMPARE(changed.size(), 1);
+
+    // And the engine answers with a key the new device can read.
+    TAKE_OK(answer, waitTask(me->account().sendText(conv, QStringLiteral("welcome back"))));
+    QTRY_VERIFY_WITH_TIMEOUT(me->engine->row(conv, answer.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+    auto page = m_harness->events(peer, direct.value().id);
+    CONFAB_VERIFY_OK(page);
+    QVERIFY2(page.value().texts().contains(QStringLiteral("welcome back")),
+                                           qPrintable(page.value().texts().join(QLatin1Char(','))));
+}
+
+// ---- (6) typing -------------------------------------------------------------------------------
+
+void XChatAccountTest::typing()
+{
+    auto tia = person(QStringLiteral("tia"));
+    auto tom = person(QStringLiteral("tom"));
+    QVERIFY(tia && tom);
+    TAKE_OK(convA, waitTask(tia->account().startDirect(tom->user->id)));
+    TAKE_OK(hello, waitTask(tia->account().sendText(convA, QStringLiteral("are you there?"))));
+    const QString canonical = xchat::directConversationId(tia->user->id, tom->user->id);
+    const qint64 convB = waitForConversation(*tom, canonical);
+    QVERIFY(convB);
+    QTRY_VERIFY_WITH_TIMEOUT(tom->engine->byRemoteId(convB, hello.remoteId).has_value(), Timeout);
+
+    int typingRequests = 0;
+    tom->account().http().setObserver([&typingRequests](const net::Outcome &o) {
+        if (o.what.endsWith(QLatin1String("/typing")))
+            ++typingRequests;
+    });
+    tia->account().setFocusedConversation(convA);
+    QSignalSpy typingA(&tia->account(), &XChatAccount::typingChanged);
+    tom->account().userTyping(convB);
+    tom->account().userTyping(convB);
+    tom->account().userTyping(convB);
+    QTRY_VERIFY_WITH_TIMEOUT(!typingA.isEmpty(), Timeout);
+    QCOMPARE(typingA.first().at(0).toLongLong(), convA);
+    QCOMPARE(typingA.first().at(1).toStringList(), listOf(tom->user->id));
+    QCOMPARE(tia->account().typingUsers(convA), listOf(tom->user->id));
+    // It expires after typingLifetimeMs.
+    QTRY_VERIFY_WITH_TIMEOUT(typingA.size() >= 2 && typingA.last().at(1).toStringList().isEmpty(), Timeout);
+    QVERIFY(tia->account().typingUsers(convA).isEmpty());
+    QCOMPARE(typingRequests, 1);
+    tia->account().setFocusedConversation(0);
+}
+
+// ---- (7) faults -------------------------------------------------------------------------------
+
+void XChatAccountTest::faults()
+{
+    auto fay = person(QStringLiteral("fay"));
+    auto fin = person(QStringLiteral("fin"));
+    QVERIFY(fay && fin);
+    TAKE_OK(convA, waitTask(fay->account().startDirect(fin->user->id)));
+    const QString canonical = xchat::directConversationId(fay->user->id, fin->user->id);
+    TAKE_OK(first, waitTask(fay->account().sendText(convA, QStringLiteral("before the storm"))));
+    const qint64 convB = waitForConversation(*fin, canonical);
+    QVERIFY(convB);
+    QTRY_VERIFY_WITH_TIMEOUT(fin->engine->byRemoteId(convB, first.remoteId).has_value(), Timeout);
+
+    // Everything but the administration API: slow, failing, dropped, cut short, rate limited.
+    QJsonObject storm;
+    storm.insert(QStringLiteral("route"), QStringLiteral("*"));
+    storm.insert(QStringLiteral("latency_ms"), 10);
+    storm.insert(QStringLiteral("error_status"), 503);
+    storm.insert(QStringLiteral("error_rate"), 0.15);
+    storm.insert(QStringLiteral("drop_rate"), 0.1);
+    storm.insert(QStringLiteral("truncate_rate"), 0.1);
+    setFaults(storm);
+    QJsonObject burst;
+    burst.insert(QStringLiteral("route"), QStringLiteral("chat.send"));
+    burst.insert(QStringLiteral("burst_429"), 3);
+    setFaults(burst);
+
+    constexpr int Count = 50;
+    QStringList sentIds;
+    for (int i = 0; i < Count; ++i) {
+        TAKE_OK(m, waitTask(fay->account().sendText(convA, QStringLiteral("storm %1").arg(i))));
+        sentIds << m.remoteId;
+    }
+    // Fin's engine keeps syncing through the storm; Fay's outbox keeps sending.
+    QSignalSpy problems(&fin->account(), &XChatAccount::problem);
+    auto allSent = [&] {
+        for (const QString &id : std::as_const(sentIds)) {
+            auto row = fay->engine->byRemoteId(convA, id);
+            if (!row || row->delivery != st::DeliveryState::Sent)
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allSent(), 40000);
+    clearFaults();
+
+    QTRY_VERIFY_WITH_TIMEOUT(textsOf(fin->engine->messages(convB)).size() == Count + 1, Timeout);
+    // Each message once, in the order written, in both stores and on the server.
+    QStringList expected;
+    expected << QStringLiteral("before the storm");
+    for (int i = 0; i < Count; ++i)
+        expected << QStringLiteral("storm %1").arg(i);
+    QCOMPARE(textsOf(fin->engine->messages(convB)), expected);
+    QCOMPARE(textsOf(fay->engine->messages(convA)), expected);
+    auto server = serverMessageIds(*m_harness, *fay->user, canonical);
+    CONFAB_VERIFY_OK(server);
+    QCOMPARE(server.value().size(), Count + 1);
+    for (const QString &id : std::as_const(sentIds))
+        QCOMPARE(server.value().value(id), 1);
+    for (const st::Message &m : fin->engine->messages(convB))
+        QVERIFY2(m.kind != st::MessageKind::Failure, qPrintable(m.text));
+    QTRY_COMPARE_WITH_TIMEOUT(fin->account().status(), XChatAccount::Status::Online, Timeout);
+    qInfo() << "problems reported while syncing in the storm:" << problems.size();
+}
+
+// ---- (8) bad input ----------------------------------------------------------------------------
+
+void XChatAccountTest::badInput()
+{
+    auto vic = person(QStringLiteral("vic"));
+    QVERIFY(vic);
+    auto malloryUser = m_harness->addUser(QStringLiteral("mallory%1").arg(++m_people));
+    CONFAB_VERIFY_OK(malloryUser);
+    ChatUser &mallory = *malloryUser.value();
+    auto direct = m_harness->startDirect(mallory, *vic->user);
+    CONFAB_VERIFY_OK(direct);
+    CONFAB_VERIFY_OK(m_harness->sendText(mallory, direct.value(), QStringLiteral("honest")));
+
+    // Signed with a key that is not Mallory's registered one (under her version): the server
+    // cannot check it (it has no conversation key), the receiver must.
+    auto wrongKeys = crypto::IdentityKeys::generate();
+    CONFAB_VERIFY_OK(wrongKeys);
+    xchat::OutgoingActions forger(mallory.id, xchat::ActionSigner(wrongKeys.value().signing(), mallory.keyVersion));
+    auto forged = forger.encryptMessage(direct.value().id, direct.value().key, direct.value().keyVersion,
+                                        xchat::textContent(QStringLiteral("forged")));
+    CONFAB_VERIFY_OK(forged);
+    CONFAB_EXPECT_STATUS(m_harness->postMessage(mallory, direct.value().pathId, forged.value().requestBody()), 201);
+    // Correctly signed, but encrypted with a key nobody was given (under the current version).
+    auto garbled =
+        mallory.out->encryptMessage(direct.value().id, crypto::SecureBytes::random(32), direct.value().keyVersion,
+                                    xchat::textContent(QStringLiteral("garbled")));
+    CONFAB_VERIFY_OK(garbled);
+    CONFAB_EXPECT_STATUS(m_harness->postMessage(mallory, direct.value().pathId, garbled.value().requestBody()), 201);
+    CONFAB_VERIFY_OK(m_harness->sendText(mallory, direct.value(), QStringLiteral("honest again")));
+
+    const qint64 conv = waitForConversation(*vic, direct.value().id);
+    QVERIFY(conv);
+    QTRY_VERIFY_WITH_TIMEOUT(vic->engine->byText(conv, QStringLiteral("honest again")).has_value(), Timeout);
+    const QList<st::Message> rows = vic->engine->messages(conv);
+    QCOMPARE(textsOf(rows), QStringList({QStringLiteral("honest"), QStringLiteral("honest again")}));
+    const auto forgedRow = vic->engine->byRemoteId(conv, forged.value().messageId);
+    QVERIFY(forgedRow);
+    QCOMPARE(forgedRow->kind, st::MessageKind::Failure);
+    QVERIFY(!forgedRow->text.contains(QLatin1String("forged")));
+    const QJsonObject forgedWhy = forgedRow->extra.value(QLatin1String("failure")).toObject();
+    QCOMPARE(forgedWhy.value(QLatin1String("source")).toString(), QStringLiteral("verification"));
+    QVERIFY(!forgedWhy.value(QLatin1String("kind")).toString().isEmpty());
+    const auto garbledRow = vic->engine->byRemoteId(conv, garbled.value().messageId);
+    QVERIFY(garbledRow);
+    QCOMPARE(garbledRow->kind, st::MessageKind::Failure);
+    QVERIFY(!garbledRow->text.contains(QLatin1String("garbled")));
+    QCOMPARE(garbledRow->extra.value(QLatin1String("failure")).toObject().value(QLatin1String("source")).toString(),
+             QStringLiteral("verification"));
+    // The engine stays online after all that.
+    QCOMPARE(vic->account().status(), XChatAccount::Status::Online);
+
+    // An encoded event that does not even decode: counted as unreadable, nothing else happens.
+    xchat::VerifyJob job;
+    job.myUserId = vic->user->id;
+    job.events << QByteArray("not base64 at all!") << QByteArray("AAAA");
+    auto verified = take(xchat::verifyOnWorker(std::move(job)).then([](xchat::VerifyOutput out) {
+        return Result<xchat::VerifyOutput>(std::move(out));
+    }));
+    CONFAB_VERIFY_OK(verified);
+    QCOMPARE(verified.value().normalized.unreadable, 2);
+
+    // Problem details: a refusal (400) of sending fails the message for good, with a reason; a
+    // refused read marker is a typed error.
+    QJsonObject refuse;
+    refuse.insert(QStringLiteral("route"), QStringLiteral("chat.send"));
+    refuse.insert(QStringLiteral("error_status"), 400);
+    setFaults(refuse);
+    TAKE_OK(doomed, waitTask(vic->account().sendText(conv, QStringLiteral("refused"))));
+    QTRY_VERIFY_WITH_TIMEOUT(vic->engine->row(conv, doomed.remoteId).delivery == st::DeliveryState::Failed, Timeout);
+    QVERIFY(!vic->engine->row(conv, doomed.remoteId).failureReason.isEmpty());
+    QJsonObject refuseRead;
+    refuseRead.insert(QStringLiteral("route"), QStringLiteral("chat.read"));
+    refuseRead.insert(QStringLiteral("error_status"), 403);
+    setFaults(refuseRead);
+    auto read = waitTask(vic->account().markRead(conv));
+    QCOMPARE(kindOf(read), errorKindName(ErrorKind::Forbidden));
+    clearFaults();
+
+    // And some input the engine refuses itself.
+    QCOMPARE(kindOf(waitTask(vic->account().sendText(conv, QStringLiteral("   ")))),
+                    errorKindName(ErrorKind::InvalidInput));
+    QCOMPARE(kindOf(waitTask(vic->account().sendText(987654, QStringLiteral("x")))),
+                    errorKindName(ErrorKind::NotFound));
+    QCOMPARE(kindOf(waitTask(vic->account().startDirect(vic->user->id))), errorKindName(ErrorKind::InvalidInput));
+    auto keyless = m_harness->addUser(QStringLiteral("keyless%1").arg(++m_people), allScopes(), false);
+    CONFAB_VERIFY_OK(keyless);
+    QCOMPARE(kindOf(waitTask(vic->account().startDirect(keyless.value()->id))), errorKindName(ErrorKind::NotFound));
+    QCOMPARE(kindOf(waitTask(vic->account().edit(forgedRow->id, QStringLiteral("mine now")))),
+                    errorKindName(ErrorKind::InvalidInput));
+}
+
+// ---- (9) restart ------------------------------------------------------------------------------
+
+void XChatAccountTest::restart()
+{
+    auto rae = person(QStringLiteral("rae"));
+    auto rob = person(QStringLiteral("rob"));
+    QVERIFY(rae && rob);
+    TAKE_OK(convA, waitTask(rae->account().startDirect(rob->user->id)));
+    const QString canonical = xchat::directConversationId(rae->user->id, rob->user->id);
+    TAKE_OK(one, waitTask(rae->account().sendText(convA, QStringLiteral("one"))));
+    const qint64 convB = waitForConversation(*rob, canonical);
+    QVERIFY(convB);
+    QTRY_VERIFY_WITH_TIMEOUT(rob->engine->byRemoteId(convB, one.remoteId).has_value(), Timeout);
+    TAKE_OK(two, waitTask(rob->account().sendText(convB, QStringLiteral("two"))));
+    QTRY_VERIFY_WITH_TIMEOUT(rae->engine->byRemoteId(convA, two.remoteId).has_value(), Timeout);
+    const QString version = rae->account().keyVersion();
+    const qsizetype rowsBefore = rae->engine->messages(convA).size();
+
+    // Rae quits; Rob writes meanwhile; Rae comes back on the same file and keys.
+    rae->engine.reset();
+    TAKE_OK(three, waitTask(rob->account().sendText(convB, QStringLiteral("three"))));
+    TAKE_OK(four, waitTask(rob->account().sendText(convB, QStringLiteral("four"))));
+    QTRY_VERIFY_WITH_TIMEOUT(rob->engine->row(convB, four.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+
+    int eventRequests = 0;
+    rae->engine = engineFor(*rae, fastConfig(m_harness->server().baseUrl()));
+    CONFAB_VERIFY_OK(rae->engine->open());
+    rae->account().http().setObserver([&eventRequests](const net::Outcome &o) {
+        if (o.what.endsWith(QLatin1String("/events")))
+            ++eventRequests;
+    });
+    QSignalSpy inserted(&rae->engine->store(), &st::Store::messagesInserted);
+    CONFAB_VERIFY_OK(rae->engine->start());
+    QCOMPARE(rae->account().keyVersion(), version);
+    QCOMPARE(rae->account().conversationId(canonical), convA);
+    QTRY_VERIFY_WITH_TIMEOUT(rae->engine->byRemoteId(convA, four.remoteId).has_value(), Timeout);
+    QCOMPARE(
+        textsOf(rae->engine->messages(convA)),
+        QStringList({QStringLiteral("one"), QStringLiteral("two"), QStringLiteral("three"), QStringLiteral("four")}));
+    QCOMPARE(rae->engine->messages(convA).size(), rowsBefore + 2);
+    // Only what was new was inserted.
+    qsizetype insertedRows = 0;
+    for (const QList<QVariant> &args : std::as_const(inserted))
+        insertedRows += args.at(1).value<QList<st::Message>>().size();
+    QCOMPARE(insertedRows, 2);
+    QVERIFY(eventRequests >= 1);
+
+    // The keys are back: Rae sends, Rob reads.
+    TAKE_OK(five, waitTask(rae->account().sendText(convA, QStringLiteral("five"))));
+    QTRY_COMPARE_WITH_TIMEOUT(rob->engine->row(convB, five.remoteId).text, QStringLiteral("five"), Timeout);
+    QVERIFY(!rob->engine->row(convB, five.remoteId).outgoing);
+}
+
+QTEST_GUILESS_MAIN(XChatAccountTest)
+#include "tst_xchat_account.moc"
