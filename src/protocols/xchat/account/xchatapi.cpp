@@ -106,7 +106,7 @@ QCoro::Task<Result<ConversationPage>> XChatApi::conversations(QString pagination
     query.addQueryItem(QStringLiteral("expansions"), QStringLiteral("member_ids,admin_ids"));
     query.addQueryItem(
         QStringLiteral("chat_conversation.fields"),
-                       QStringLiteral("type,group_name,group_avatar_url,member_ids,admin_ids,updated_at,is_muted"));
+                       QStringLiteral("type,group_name,group_avatar_url,updated_at,is_muted"));
     query.addQueryItem(QStringLiteral("user.fields"), QStringLiteral("profile_image_url"));
     if (!paginationToken.isEmpty())
         query.addQueryItem(QStringLiteral("pagination_token"), paginationToken);
