@@ -62,6 +62,39 @@ QStringList pairOf(const QString &a, const QString &b)
     return out;
 }
 
+// GCC 12 miscompiles braced temporaries and conditional expressions of class type inside
+// coroutines (a temporary is destroyed twice: a double free). The coroutines use these instead.
+
+template<typename T>
+T choose(bool condition, const T &ifTrue, const T &ifFalse)
+{
+    if (condition)
+        return ifTrue;
+    return ifFalse;
+}
+
+std::optional<QString> unlessEmpty(const QString &s)
+{
+    if (s.isEmpty())
+        return std::nullopt;
+    return s;
+}
+
+/// The name a person sees for a user: display name, else username, else `fallback`.
+QString displayName(const RemoteUser &u, const QString &fallback)
+{
+    if (!u.name.isEmpty())
+        return u.name;
+    if (!u.username.isEmpty())
+        return u.username;
+    return fallback;
+}
+
+Participant participantOf(const QString &userId, const QString &version, const crypto::P256PublicKey &identityKey)
+{
+    return Participant{userId, version, identityKey};
+}
+
 qint64 sequenceOf(const QByteArray &encoded)
 {
     auto event = decodeEventBase64(encoded);
@@ -421,7 +454,7 @@ QCoro::Task<Result<QList<Participant>>> XChatAccount::participantsFor(QStringLis
                             QStringLiteral("Someone in this conversation has not set up encrypted messages yet."),
                                            QStringLiteral("user %1 has no binding-verified key").arg(id));
         }
-        out.append({id, *version, m_directory.find(id, *version)->identityKey});
+        out.append(participantOf(id, *version, m_directory.find(id, *version)->identityKey));
     }
     co_return out;
 }
@@ -466,7 +499,7 @@ QCoro::Task<Result<void>> XChatAccount::syncList()
     bool single = true;
     QByteArray etag;
     for (int page = 0; page < MaxPages; ++page) {
-        auto result = co_await m_api.conversations(token, page == 0 ? m_listEtag : QByteArray());
+        auto result = co_await m_api.conversations(token, choose(page == 0, m_listEtag, QByteArray()));
         if (!*alive)
             co_return cancelled();
         if (!result)
@@ -498,7 +531,7 @@ QCoro::Task<Result<void>> XChatAccount::syncList()
             for (const QString &m : std::as_const(conv.members)) {
                 if (m != m_userId) {
                     const RemoteUser u = m_users.value(m);
-                    title = u.name.isEmpty() ? (u.username.isEmpty() ? m : u.username) : u.name;
+                    title = displayName(u, m);
                     avatar = u.avatarUrl;
                 }
             }
@@ -555,7 +588,7 @@ QCoro::Task<Result<void>> XChatAccount::syncList()
             co_return caught.error();
     }
     // Only a complete single-page answer can vouch for "nothing changed" next time.
-    m_listEtag = single ? etag : QByteArray();
+    m_listEtag = choose(single, etag, QByteArray());
     co_return Result<void>();
 }
 
@@ -586,7 +619,7 @@ QCoro::Task<Result<void>> XChatAccount::catchUp(QString id, bool older, int limi
         co_return Result<void>();
 
     const bool first = conv->newest == 0;
-    QString token = older ? conv->olderToken : QString();
+    QString token = choose(older, conv->olderToken, QString());
     if (older && token.isEmpty() && !first)
         co_return Result<void>(); // nothing older was ever offered
     QList<QByteArray> keyEvents;
@@ -619,7 +652,7 @@ QCoro::Task<Result<void>> XChatAccount::catchUp(QString id, bool older, int limi
             break;
     }
     if (older || first) {
-        conv->olderToken = more ? token : QString();
+        conv->olderToken = choose(more, token, QString());
         conv->historyComplete = !more;
     }
     auto processed = co_await process(conv, keyEvents, events, added);
@@ -1030,7 +1063,7 @@ QCoro::Task<Result<qint64>> XChatAccount::startDirect(QString userId)
         input.accountId = m_accountId;
         input.remoteId = id;
         input.kind = store::ConversationKind::Direct;
-        input.title = peer.name.isEmpty() ? (peer.username.isEmpty() ? userId : peer.username) : peer.name;
+        input.title = displayName(peer, userId);
         input.avatarUrl = peer.avatarUrl;
         input.lastActivityMs = nowMs();
         auto upserted = co_await m_store.upsertConversation(input);
@@ -1070,7 +1103,7 @@ QCoro::Task<Result<qint64>> XChatAccount::createGroup(QStringList memberIds, QSt
         co_return cancelled();
     if (!groupId)
         co_return groupId.error();
-    const std::optional<QString> name = title.isEmpty() ? std::nullopt : std::optional<QString>(title);
+    const std::optional<QString> name = unlessEmpty(title);
     auto created = m_actions->prepareGroupCreate(groupId.value(), members, adminIds, name, participants.value());
     if (!created)
         co_return created.error();
@@ -1203,8 +1236,7 @@ QCoro::Task<Result<store::Message>> XChatAccount::sendText(qint64 conversationId
         if (!verified)
             co_return verified.error();
         const RemoteUser sender = m_users.value(o.senderId);
-        auto reply = replyContent(text, verified.value(),
-                                  sender.name.isEmpty() ? std::nullopt : std::optional<QString>(sender.name));
+        auto reply = replyContent(text, verified.value(), unlessEmpty(sender.name));
         if (!reply)
             co_return reply.error();
         contents = std::move(reply).value();
@@ -1247,7 +1279,8 @@ QCoro::Task<Result<void>> XChatAccount::react(qint64 messageId, QString emoji, b
         co_return shown.error();
     store::OutgoingMessage out;
     out.kind = store::MessageKind::Action;
-    out.extra.insert(QStringLiteral("action"), add ? QStringLiteral("reactionAdd") : QStringLiteral("reactionRemove"));
+    out.extra.insert(QStringLiteral("action"),
+                                    choose(add, QStringLiteral("reactionAdd"), QStringLiteral("reactionRemove")));
     out.extra.insert(QStringLiteral("target"), QString::number(t.key.sortKey));
     out.text = emoji;
     auto queued = co_await enqueue(found.value(), reactionContent(QString::number(t.key.sortKey), emoji, add), out);

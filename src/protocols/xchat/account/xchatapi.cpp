@@ -11,6 +11,12 @@ namespace confab::xchat {
 
 namespace {
 
+/// Outside the coroutines: GCC 12 destroys a braced temporary built inside one twice.
+void addHeader(net::Request &request, const QByteArray &name, const QByteArray &value)
+{
+    request.headers.append(std::make_pair(name, value));
+}
+
 Error shapeError(const QString &detail)
 {
     return Error(ErrorKind::Protocol, QStringLiteral("X answered in a way Confab does not understand."), detail);
@@ -104,15 +110,14 @@ QCoro::Task<Result<ConversationPage>> XChatApi::conversations(QString pagination
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("max_results"), QStringLiteral("100"));
     query.addQueryItem(QStringLiteral("expansions"), QStringLiteral("member_ids,admin_ids"));
-    query.addQueryItem(
-        QStringLiteral("chat_conversation.fields"),
-                       QStringLiteral("type,group_name,group_avatar_url,updated_at,is_muted"));
+    query.addQueryItem(QStringLiteral("chat_conversation.fields"),
+                                      QStringLiteral("type,group_name,group_avatar_url,updated_at,is_muted"));
     query.addQueryItem(QStringLiteral("user.fields"), QStringLiteral("profile_image_url"));
     if (!paginationToken.isEmpty())
         query.addQueryItem(QStringLiteral("pagination_token"), paginationToken);
     net::Request request = net::Request::get(QStringLiteral("/2/chat/conversations"), query);
     if (paginationToken.isEmpty() && !etag.isEmpty()) {
-        request.headers.append({QByteArrayLiteral("If-None-Match"), etag});
+        addHeader(request, QByteArrayLiteral("If-None-Match"), etag);
         request.acceptedStatuses.append(304);
     }
     auto response = co_await m_http.send(std::move(request));
