@@ -292,7 +292,8 @@ QCoro::Task<Result<void>> XChatApi::addMembers(QString conversationId, QJsonObje
 QCoro::Task<Result<wire::MessageEvent>> XChatApi::sendMessage(QString conversationId, QJsonObject body)
 {
     net::Request request = net::Request::postJson(chatPath(conversationId, "/messages"), body);
-    request.idempotencyKey = body.value(QLatin1String("message_id")).toString();
+    const QString messageId = body.value(QLatin1String("message_id")).toString();
+    request.idempotencyKey = messageId;
     auto json = jsonData(co_await m_http.send(std::move(request)));
     if (!json)
         co_return json.error();
@@ -301,7 +302,7 @@ QCoro::Task<Result<wire::MessageEvent>> XChatApi::sendMessage(QString conversati
     auto event = decodeEventBase64(encoded.toLatin1());
     if (!event)
         co_return shapeError(QStringLiteral("the send answer holds no readable event: ") + event.error().detail());
-    if (fromWire(event.value().message_id) != request.idempotencyKey)
+    if (fromWire(event.value().message_id) != messageId) // (request was moved from)
         co_return shapeError(QStringLiteral("the send answer is for another message"));
     co_return event;
 }
