@@ -262,7 +262,9 @@ QCoro::Task<Result<void>> XChatAccount::start(std::optional<crypto::SecureBytes>
     }
     m_userId = me.value().id;
     m_users.insert(m_userId, me.value());
-    auto account = co_await m_store.upsertAccount(store::AccountKind::XChat, m_userId, me.value().name);
+    // Named: an implicit optional temporary inside a co_await is destroyed twice by GCC 12.
+    const std::optional<QString> name = me.value().name;
+    auto account = co_await m_store.upsertAccount(store::AccountKind::XChat, m_userId, name);
     if (!*alive)
         co_return cancelled();
     if (!account) {
