@@ -5,9 +5,13 @@ against the target "the pipeline within 80% of the raw primitives" (ratio >= 0.8
 With --store, the same for confab_bench_store's JSON: the store at scale (insert rate, page reads
 at 10,000 and 1,000,000 messages against the 5 ms target, the conversation list, search, the
 outbox).
+With --xchat, confab_bench_xchat's JSON: the X Chat account engine against confab-localserver
+(the first sync with the default initial history and with all of it; requests and CPU of an idle
+account per minute, window inactive and active).
 
 usage: report.py RESULTS.json
        report.py --store STORE.json
+       report.py --xchat XCHAT.json
 """
 import json
 import sys
@@ -208,10 +212,58 @@ def store_report(path):
           f"the {PAGE_TARGET_MS:g} ms target.")
 
 
+# ---- the X Chat account engine (confab_bench_xchat) ------------------------------------------
+
+def endpoints(run):
+    by = run.get("requests_by_endpoint", {})
+    return ", ".join(f"{n:,} {what}" for what, n in sorted(by.items(), key=lambda kv: -kv[1]))
+
+
+def xchat_report(path):
+    with open(path) as f:
+        data = json.load(f)
+    conversations, messages = data["conversations"], data["messages_per_conversation"]
+    print(f"Confab X Chat account engine against confab-localserver  (loopback, {data.get('cpus')} CPUs"
+          f"{'; QUICK run' if data.get('quick') else ''})")
+    print(f"{conversations:,} conversations x {messages:,} messages = {data['seeded_messages']:,} on the server "
+          f"(seeded in {data['seed_seconds']:.0f} s, not measured); one run each. "
+          "Reported only; nothing here is a test.")
+    print()
+    print("first sync: XChatAccount::start() on an empty store until its first sync is done")
+    print(f"  {'':<38} {'messages':>9} {'seconds':>8} {'msgs/s':>8} {'requests':>9} {'CPU s':>7} {'CPU %':>6}"
+          f" {'server CPU s':>12}  store file")
+    for run in data["first_sync"]:
+        label = f"{run['label']} (initialHistory {run['initial_history']:,})"
+        if "seconds" not in run:
+            print(f"  {label:<38} FAILED: {run.get('error', '?')}")
+            continue
+        short = "" if run["messages"] == run["expected_messages"] else f" (expected {run['expected_messages']:,})"
+        print(f"  {label:<38} {run['messages']:>9,} {run['seconds']:>8.2f} {run['messages_per_second']:>8,.0f} "
+              f"{run['requests']:>9,} {run['cpu_seconds']:>7.2f} {run['cpu_percent']:>6.0f} "
+              f"{run['server_cpu_seconds']:>12.2f}  {mib(run['store_bytes'])}{short}")
+        if run.get("error"):
+            print(f"    FAILED: {run['error']}")
+        print(f"    requests: {endpoints(run)}"
+              + (f"; {run['requests_failed']} failed" if run.get("requests_failed") else "")
+              + (f"; rate-limited {run['rate_limited']} times" if run.get("rate_limited") else ""))
+    print()
+    print(f"an idle account after the sync: nothing arrives; {data['idle_window_seconds']} s windows "
+          f"(polls every {data['active_poll_ms'] / 1000:g} s active, {data['idle_poll_ms'] / 1000:g} s inactive)")
+    print(f"  {'':<40} {'requests':>9} {'per minute':>11} {'304s':>5} {'CPU %':>7}  endpoints")
+    for run in data["idle"]:
+        print(f"  {run['label']:<40} {run['requests']:>9,} {run['requests_per_minute']:>11.1f} "
+              f"{run['requests_not_modified']:>5} {run['cpu_percent']:>7.2f}  {endpoints(run) or '-'}")
+    if data["idle"] and data["idle_window_seconds"] * 1000 < 2 * data["idle_poll_ms"]:
+        print(f"  (a {data['idle_window_seconds']} s window sees at most one inactive poll: "
+              "the inactive rate is coarse; --idle-seconds makes it longer)")
+
+
 def main():
     args = sys.argv[1:]
     if len(args) == 2 and args[0] == "--store":
         store_report(args[1])
+    elif len(args) == 2 and args[0] == "--xchat":
+        xchat_report(args[1])
     elif len(args) == 1 and not args[0].startswith("-"):
         pipeline_report(args[0])
     else:
