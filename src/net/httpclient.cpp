@@ -160,7 +160,11 @@ QCoro::Task<Result<QString>> HttpClient::tokenFor(bool refresh, QString rejected
     if (future.isCanceled() || future.resultCount() < 1) // the provider dropped its promise
         co_return Error(ErrorKind::Cancelled,
                         QStringLiteral("Cancelled."), QStringLiteral("token: the sign-in provider gave no answer"));
-    co_return future.result();
+    Result<QString> token = future.result();
+    // No usable token: the person must sign in again.
+    if (!token && token.error().kind() == ErrorKind::Unauthorized)
+        Q_EMIT authenticationFailed(token.error());
+    co_return token;
 }
 
 QNetworkRequest HttpClient::buildRequest(const Request &request, const QString &token) const
@@ -261,11 +265,8 @@ QCoro::Task<Result<Response>> HttpClient::send(Request request)
             auto got = co_await tokenFor(refreshNext, lastToken, shared);
             if (shared->closed)
                 co_return cancelledError(what);
-            if (!got) {
-                if (got.error().kind() == ErrorKind::Unauthorized)
-                    Q_EMIT authenticationFailed(got.error());
+            if (!got)
                 co_return got.error();
-            }
             token = got.value();
             lastToken = token;
         }
@@ -447,11 +448,8 @@ QCoro::Task<Result<HttpStream *>> HttpClient::openStream(Request request)
             auto got = co_await tokenFor(refresh, lastToken, shared);
             if (shared->closed)
                 co_return cancelledError(what);
-            if (!got) {
-                if (got.error().kind() == ErrorKind::Unauthorized)
-                    Q_EMIT authenticationFailed(got.error());
+            if (!got)
                 co_return got.error();
-            }
             token = got.value();
             lastToken = token;
         }

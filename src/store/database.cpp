@@ -1345,18 +1345,23 @@ Result<Message> Database::message(qint64 messageId)
     return messageRow(messageId);
 }
 
-Result<std::optional<Message>> Database::messageByRemoteId(qint64 conversationId, const QString &remoteId)
+Result<std::optional<Message>> Database::firstMessage(QSqlQuery &q)
 {
-    static const QByteArray sql = QByteArray(MessageColumns) + "WHERE m.conversation_id = ? AND m.remote_id = ?";
-    QSqlQuery &q = prepared(sql.constData());
-    q.bindValue(0, conversationId);
-    q.bindValue(1, remoteId);
     Result<QList<Message>> rows = readMessages(q, "reading a message");
     if (!rows)
         return rows.error();
     if (rows.value().isEmpty())
         return std::optional<Message>();
     return std::optional<Message>(rows.value().constFirst());
+}
+
+Result<std::optional<Message>> Database::messageByRemoteId(qint64 conversationId, const QString &remoteId)
+{
+    static const QByteArray sql = QByteArray(MessageColumns) + "WHERE m.conversation_id = ? AND m.remote_id = ?";
+    QSqlQuery &q = prepared(sql.constData());
+    q.bindValue(0, conversationId);
+    q.bindValue(1, remoteId);
+    return firstMessage(q);
 }
 
 Result<std::optional<Message>> Database::messageBySequence(qint64 conversationId, qint64 sequence)
@@ -1366,12 +1371,7 @@ Result<std::optional<Message>> Database::messageBySequence(qint64 conversationId
     QSqlQuery &q = prepared(sql.constData());
     q.bindValue(0, conversationId);
     q.bindValue(1, sequence);
-    Result<QList<Message>> rows = readMessages(q, "reading a message");
-    if (!rows)
-        return rows.error();
-    if (rows.value().isEmpty())
-        return std::optional<Message>();
-    return std::optional<Message>(rows.value().constFirst());
+    return firstMessage(q);
 }
 
 Result<std::optional<Message>> Database::modifyMessage(qint64 conversationId, const QString &remoteId,

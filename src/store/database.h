@@ -73,6 +73,8 @@ public:
     Result<std::optional<Message>> messageByRemoteId(qint64 conversationId, const QString &remoteId);
     /// The sent or received message at the server's `sequence` (its key is {false, sequence}).
     Result<std::optional<Message>> messageBySequence(qint64 conversationId, qint64 sequence);
+    /// The first message a prepared message query (MessageColumns) returns, if any.
+    Result<std::optional<Message>> firstMessage(QSqlQuery &q);
     /// Read-modify-write of one message in a transaction (edits, reactions, delete for
     /// everyone, verification results). The mutator returns false when it changed nothing. Its
     /// id, conversation, key and delivery are not the mutator's to change.

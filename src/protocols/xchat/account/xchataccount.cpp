@@ -120,6 +120,18 @@ Result<wire::MessageEntryHolder> contentsFromPayload(const QByteArray &payload)
     return decodeThrift<wire::MessageEntryHolder>(bytes.value(), "MessageEntryHolder");
 }
 
+/// Deleted for everyone: the body goes, the row stays as a marker. False when it was already.
+bool deleteForEveryone(store::Message &m)
+{
+    if (m.deleted)
+        return false;
+    m.deleted = true;
+    m.text.clear();
+    m.extra = QJsonObject();
+    m.attachments.clear();
+    return true;
+}
+
 QJsonObject reactionsWith(QJsonObject reactions, const QString &emoji, const QString &userId, bool add)
 {
     QJsonArray users = reactions.value(emoji).toArray();
@@ -886,15 +898,7 @@ QCoro::Task<Result<void>> XChatAccount::apply(ConvState *conv, NormalizedEvents 
             case TargetedChange::Kind::DeleteForAll:
                 if (t.actorId != targetSender && !actorIsAdmin)
                     continue; // only the author or an admin deletes for everyone
-                mutate = [](store::Message &m) {
-                    if (m.deleted)
-                        return false;
-                    m.deleted = true;
-                    m.text.clear();
-                    m.extra = QJsonObject();
-                    m.attachments.clear();
-                    return true;
-                };
+                mutate = deleteForEveryone;
                 break;
             default: continue;
             }
@@ -1378,13 +1382,7 @@ QCoro::Task<Result<void>> XChatAccount::deleteMessages(qint64 conversationId, QL
         co_return Result<void>();
     }
     for (const QString &remoteId : std::as_const(remoteIds)) {
-        auto modified = co_await m_store.modifyMessage(conversationId, remoteId, [](store::Message &m) {
-            m.deleted = true;
-            m.text.clear();
-            m.extra = QJsonObject();
-            m.attachments.clear();
-            return true;
-        });
+        auto modified = co_await m_store.modifyMessage(conversationId, remoteId, deleteForEveryone);
         if (!*alive)
             co_return cancelled();
         if (!modified)
