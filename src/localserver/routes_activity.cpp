@@ -1,7 +1,9 @@
 // Real time: activity subscriptions and the chunked activity stream (spec §4), plus the
 // --dev administration API under /_local/.
 
+#include "crypto/base64.h"
 #include "localserver/service.h"
+#include "protocols/xchat/thriftcodec.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -366,11 +368,83 @@ void Service::registerLocalRoutes()
                                        return HttpResponse::json({{QStringLiteral("data"), body}}, 201);
                                    },
                                    true);
+    // Events no honest client would post, for testing receivers: `event` is a base64 Thrift
+    // MessageEvent stored as given (signature and contents unchecked; the server fills sequence,
+    // conversation and time); `raw_event` is base64 bytes stored and served as they are, even if
+    // they do not decode, under `sender_id`.
+    addRoute(
+        "POST",
+        QStringLiteral("/_local/events"),
+            QStringLiteral("local"), AuthMode::None, {},
+                [this](Context &c) {
+                    const QJsonObject body = QJsonDocument::fromJson(c.request.body).object();
+                    const QString conversationId = body.value(QStringLiteral("conversation_id")).toString();
+                    if (!conversation(conversationId))
+                        return problem(notFound(QStringLiteral("conversation"), conversationId));
+                    const auto event =
+                        crypto::base64::decode(body.value(QStringLiteral("event")).toString().toLatin1());
+                    const auto raw =
+                        crypto::base64::decode(body.value(QStringLiteral("raw_event")).toString().toLatin1());
+                    if (event && !event.value().isEmpty()) {
+                        auto decoded = xchat::decodeThrift<wire::MessageEvent>(event.value(), "MessageEvent");
+                        if (!decoded)
+                            return problem(
+                                invalid(tr("`event` is not a base64 Thrift MessageEvent."), QStringLiteral("event")));
+                        const bool key = decoded.value().detail.__isset.conversation_key_change_event;
+                        const auto stored = appendEvent(conversationId, std::move(decoded).value(), nowMsec(),
+                                                        key ? QStringLiteral("key") : QStringLiteral("msg"));
+                        return HttpResponse::json({{QStringLiteral("data"),
+                            QJsonObject{{QStringLiteral("id"), xchat::fromWire(stored.message_id)},
+                                         {QStringLiteral("sequence_id"), xchat::fromWire(stored.sequence_id)}}}},
+                                                   201);
+                    }
+                    const QString sender = body.value(QStringLiteral("sender_id")).toString();
+                    if (!raw || raw.value().isEmpty() || sender.isEmpty())
+                        return problem(
+                            invalid(tr("Give conversation_id and either `event`, or `raw_event` and `sender_id`.")));
+                    const qint64 seq = appendRawEvent(conversationId, sender, raw.value());
+                    if (seq == 0)
+                        return problem({500,
+                                        QStringLiteral("internal-error"),
+                                                       QStringLiteral("Internal Error"),
+                                                                      tr("The event could not be stored."), {}});
+                    return HttpResponse::json(
+                        {{QStringLiteral("data"),
+                                         QJsonObject{{QStringLiteral("id"), QString::number(seq)},
+                                                      {QStringLiteral("sequence_id"), QString::number(seq)}}}},
+                         201);
+                },
+                true);
+    // The faults in force and how often each kind struck since they were last cleared.
+    addRoute(
+        "GET",
+        QStringLiteral("/_local/faults"),
+            QStringLiteral("local"), AuthMode::None, {},
+                           [this](Context &) {
+                               QJsonArray faults;
+                               for (const Fault &f : std::as_const(m_faults)) {
+                                   faults.append(QJsonObject{{QStringLiteral("route"), f.route},
+                                                              {QStringLiteral("latency_ms"), f.latencyMs},
+                                                               {QStringLiteral("error_status"), f.errorStatus},
+                                                                {QStringLiteral("error_rate"), f.errorRate},
+                                                                 {QStringLiteral("drop_rate"), f.dropRate},
+                                                                  {QStringLiteral("truncate_rate"), f.truncateRate},
+                                                                   {QStringLiteral("burst_429"), f.burst429}});
+                               }
+                               QJsonObject injected;
+                               for (auto it = m_faultsInjected.constBegin(); it != m_faultsInjected.constEnd(); ++it)
+                                   injected.insert(it.key(), it.value());
+                               return HttpResponse::json(
+                                   {{QStringLiteral("data"), QJsonObject{{QStringLiteral("faults"), faults},
+                                                                          {QStringLiteral("injected"), injected}}}});
+                           },
+                           true);
     addRoute(
         "DELETE", QStringLiteral("/_local/faults"),
                                  QStringLiteral("local"), AuthMode::None, {},
                                                 [this](Context &) {
                                                     m_faults.clear();
+                                                    m_faultsInjected.clear();
                                                     return HttpResponse::json({{QStringLiteral("data"), QJsonObject{{QStringLiteral("cleared"), true}}}});
                                                 },
                                                 true);

@@ -352,6 +352,37 @@ wire::MessageEvent Service::appendEvent(const QString &conversationId, wire::Mes
     return event;
 }
 
+qint64 Service::appendRawEvent(const QString &conversationId, const QString &senderId, const QByteArray &bytes)
+{
+    const auto conv = conversation(conversationId);
+    if (!conv)
+        return 0;
+    const qint64 seq = nextSnowflake();
+    const qint64 at = nowMsec();
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("INSERT INTO events (seq, conversation_id, message_id, sender_id, kind, key_version,"
+                             " created_at, encoded, visible_to, prev_message_id, audience)"
+                             " VALUES (?, ?, ?, ?, 'msg', NULL, ?, ?, NULL, '', NULL)"));
+    q.addBindValue(seq);
+    q.addBindValue(conversationId);
+    q.addBindValue(QString::number(seq));
+    q.addBindValue(senderId);
+    q.addBindValue(at);
+    q.addBindValue(bytes);
+    if (!q.exec()) {
+        qCWarning(lcLocalServer) << "could not store a raw event:" << q.lastError().text();
+        return 0;
+    }
+    QSqlQuery u(m_db);
+    u.prepare(QStringLiteral("UPDATE conversations SET last_seq = ?, updated_at = MAX(updated_at, ?) WHERE id = ?"));
+    u.addBindValue(seq);
+    u.addBindValue(at);
+    u.addBindValue(conversationId);
+    u.exec();
+    touchInboxes(conversationId, seq);
+    return seq;
+}
+
 void Service::touchInboxes(const QString &conversationId, qint64 seq)
 {
     for (const Member &m : members(conversationId))
@@ -835,7 +866,8 @@ void Service::registerChatRoutes()
                 }
                 QSqlQuery q(m_db);
                 q.prepare(QStringLiteral(
-                "SELECT seq, encoded, prev_message_id FROM events WHERE conversation_id = ? AND kind <> 'key'"
+                "SELECT seq, encoded, prev_message_id, message_id, sender_id, created_at FROM events"
+                " WHERE conversation_id = ? AND kind <> 'key'"
                 " AND deleted = 0 AND (visible_to IS NULL OR visible_to = ?) AND seq >= ? AND seq < ?"
                 " AND seq NOT IN (SELECT seq FROM hidden_events WHERE user_id = ?) ORDER BY seq DESC LIMIT ?"));
                 q.addBindValue(id.value());
@@ -880,8 +912,18 @@ void Service::registerChatRoutes()
                     oldest = seq;
                     const QByteArray stored = q.value(1).toByteArray();
                     auto event = xchat::decodeThrift<wire::MessageEvent>(stored, "MessageEvent");
-                    if (event)
+                    if (event) {
                         data.append(filtered(eventJson(event.value(), q.value(2).toString(), stored)));
+                    } else {
+                        // Only /_local/events stores what does not decode: served as it is.
+                        data.append(filtered(QJsonObject{
+                            {QStringLiteral("id"), q.value(3).toString()},
+                             {QStringLiteral("conversation_id"), id.value()},
+                              {QStringLiteral("sender_id"), q.value(4).toString()},
+                               {QStringLiteral("created_at"), iso(q.value(5).toLongLong())},
+                                {QStringLiteral("encoded_event"),
+                                                QString::fromLatin1(crypto::base64::encodePadded(stored))}}));
+                    }
                 }
                 // Key changes only in meta: those that wrap a key for this user, up to the newest
                 // event of the page (all of them on the first page).

@@ -258,34 +258,49 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
         return;
     }
 
-    // Fault injection (--dev): applies before anything else, like a misbehaving proxy would.
-    std::optional<Fault> fault;
-    for (Fault &f : m_faults) {
-        if (found->dev)
-            break; // the administration API is never faulted: a "*" fault must stay clearable
-        if (f.route == QLatin1String("*") || f.route == found->group) {
-            if (f.burst429 > 0) {
-                --f.burst429;
-                HttpResponse r = HttpResponse::json(
-                    {{QStringLiteral("code"), 88},
-                      {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")},
-                       {QStringLiteral("errors"),
-                           QJsonArray{
-                               QJsonObject{{QStringLiteral("code"), 88},
-                                            {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")}}}}},
-                        429);
-                r.header("x-rate-limit-limit", "1").header("x-rate-limit-remaining", "0");
-                r.header("x-rate-limit-reset", QByteArray::number(QDateTime::currentSecsSinceEpoch() + 2));
-                r.header("retry-after", "1");
-                send(socket, r, {}, keepAlive);
-                return;
-            }
-            fault = f;
-            break;
+    // Fault injection (--dev): applies before anything else, like a misbehaving proxy would. A
+    // fault for the route's group comes before a "*" one; a group fault with only a 429 burst
+    // leaves the "*" fault in force for everything else. The administration API is never faulted
+    // (a "*" fault must stay clearable).
+    Fault *forGroup = nullptr;
+    Fault *forAll = nullptr;
+    if (!found->dev) {
+        for (Fault &f : m_faults) {
+            if (f.route == found->group)
+                forGroup = &f;
+            else if (f.route == QLatin1String("*"))
+                forAll = &f;
         }
     }
+    for (Fault *f : {forGroup, forAll}) {
+        if (f && f->burst429 > 0) {
+            --f->burst429;
+            ++m_faultsInjected[QStringLiteral("rate_limited")];
+            HttpResponse r = HttpResponse::json(
+                {{QStringLiteral("code"), 88},
+                  {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")},
+                   {QStringLiteral("errors"),
+                       QJsonArray{QJsonObject{{QStringLiteral("code"), 88},
+                                               {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")}}}}},
+                    429);
+            r.header("x-rate-limit-limit", "1").header("x-rate-limit-remaining", "0");
+            r.header("x-rate-limit-reset", QByteArray::number(QDateTime::currentSecsSinceEpoch() + 2));
+            r.header("retry-after", "1");
+            send(socket, r, {}, keepAlive);
+            return;
+        }
+    }
+    std::optional<Fault> fault;
+    auto disturbs = [](const Fault &f) {
+        return f.latencyMs > 0 || (f.errorStatus > 0 && f.errorRate > 0) || f.dropRate > 0 || f.truncateRate > 0;
+    };
+    if (forGroup && disturbs(*forGroup))
+        fault = *forGroup;
+    else if (forAll)
+        fault = *forAll;
     auto *rng = QRandomGenerator::global();
     if (fault && fault->dropRate > 0 && rng->generateDouble() < fault->dropRate) {
+        ++m_faultsInjected[QStringLiteral("dropped")];
         socket->abort();
         return;
     }
@@ -297,6 +312,7 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
         QTcpSocket *out = ctx.socket;
         HttpResponse response;
         if (fault && fault->errorStatus > 0 && rng->generateDouble() < fault->errorRate) {
+            ++m_faultsInjected[QStringLiteral("errors")];
             Problem p;
             p.status = fault->errorStatus;
             p.type = fault->errorStatus >= 500 ? QStringLiteral("internal-error") : QStringLiteral("invalid-request");
@@ -310,6 +326,7 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
             return;
         if (fault && fault->truncateRate > 0 && rng->generateDouble() < fault->truncateRate &&
             response.body.size() > 1) {
+            ++m_faultsInjected[QStringLiteral("truncated")];
             QByteArray bytes = serialize(response, false);
             bytes.chop(response.body.size() / 2);
             out->write(bytes);

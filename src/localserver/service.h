@@ -172,6 +172,9 @@ private:
     /// Stores an event (fills sequence, previous sequence, token, time), fans it out, returns it.
     wire::MessageEvent appendEvent(const QString &conversationId, wire::MessageEvent event, qint64 createdAt,
                                    const QString &kind, const QString &visibleTo = {});
+    /// Stores bytes as a message event of `senderId` without decoding them (/_local/events); its
+    /// sequence id, or 0.
+    qint64 appendRawEvent(const QString &conversationId, const QString &senderId, const QByteArray &bytes);
     void touchInboxes(const QString &conversationId, qint64 seq);
     /// The ChatMessageEvent JSON of an event; `encoded` is its stored Thrift form when at hand.
     QJsonObject eventJson(const wire::MessageEvent &event, const QString &previousMessageId,
@@ -240,6 +243,7 @@ private:
     QHash<QString, Limit> m_limits;
     QHash<QString, Window> m_windows; ///< "group|who"
     QList<Fault> m_faults;
+    QHash<QString, int> m_faultsInjected; ///< how often each kind of fault struck (GET /_local/faults)
     qint64 m_lastSnowflake = 0;
     QHash<QString, qint64> m_inboxVersion; ///< user id -> latest sequence touching their inbox
     QString m_instanceTag;                 ///< part of ETags, so a restarted server never matches
