@@ -317,10 +317,11 @@ QCoro::Task<Result<Seeded>> seed(Settings settings)
     const QString run = QString::number(QDateTime::currentMSecsSinceEpoch() % 1000000);
     auto makeUser = [&](QString who) -> QCoro::Task<Result<Peer>> {
         Peer p;
-        const auto user = co_await request(admin, "POST", url(QStringLiteral("/_local/users")), {}, userBody(run, who));
+        const auto user =
+            co_await request(admin, "POST", url(QStringLiteral("/_local/users")), QString(), userBody(run, who));
         p.userId = jsonString(user.body, QStringLiteral("data"), QStringLiteral("id"));
         const auto token =
-            co_await request(admin, "POST", url(QStringLiteral("/_local/tokens")), {}, tokenBody(p.userId));
+            co_await request(admin, "POST", url(QStringLiteral("/_local/tokens")), QString(), tokenBody(p.userId));
         p.token = jsonString(token.body, QStringLiteral("access_token"));
         p.keys = crypto::IdentityKeys::generate().value();
         const auto registered = co_await request(admin, "POST",
@@ -370,7 +371,8 @@ QCoro::Task<Result<Seeded>> seed(Settings settings)
     auto post = [&](size_t c) -> QCoro::Task<void> {
         const QUrl send = url(QStringLiteral("/2/chat/conversations/%1/messages").arg(paths[c]));
         for (const Outgoing &m : histories[c]) {
-            const auto r = co_await request(nam, "POST", send, m.fromSelf ? out.self.token : peers[c].token, m.body);
+            const QString &token = m.fromSelf ? out.self.token : peers[c].token;
+            const auto r = co_await request(nam, "POST", send, token, m.body);
             if (r.status != 201) {
                 if (errors++ == 0)
                     firstError = QStringLiteral("HTTP %1 %2").arg(r.status).arg(QString::fromUtf8(r.body.left(300)));

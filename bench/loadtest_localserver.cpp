@@ -193,10 +193,11 @@ QCoro::Task<int> run(QUrl base, int clientCount, int messages, QString reportPat
     const QString run = QString::number(QDateTime::currentMSecsSinceEpoch() % 100000);
     for (int i = 0; i < clientCount; ++i) {
         Client &c = clients[static_cast<size_t>(i)];
-        const auto user = co_await request(admin, "POST", url(QStringLiteral("/_local/users")), {}, userBody(run, i));
+        const auto user =
+            co_await request(admin, "POST", url(QStringLiteral("/_local/users")), QString(), userBody(run, i));
         c.userId = jsonString(user.body, QStringLiteral("data"), QStringLiteral("id"));
         const auto token =
-            co_await request(admin, "POST", url(QStringLiteral("/_local/tokens")), {}, tokenBody(c.userId));
+            co_await request(admin, "POST", url(QStringLiteral("/_local/tokens")), QString(), tokenBody(c.userId));
         c.token = jsonString(token.body, QStringLiteral("access_token"));
         c.keys = crypto::IdentityKeys::generate().value();
         const auto registered = co_await request(*c.nam, "POST",

@@ -39,17 +39,23 @@ Error noConversation(qint64 id)
                                                      QStringLiteral("conversation %1").arg(id));
 }
 
-/// Releases an AsyncLock when it goes out of scope.
+/// Releases an AsyncLock when it goes out of scope, unless the account that owns the lock is gone
+/// meanwhile (a coroutine resumed after the account's destruction unwinds through its guard).
 class LockGuard
 {
 public:
-    explicit LockGuard(AsyncLock &lock) : m_lock(lock) {}
-    ~LockGuard() { m_lock.release(); }
+    LockGuard(AsyncLock &lock, std::shared_ptr<bool> alive) : m_lock(lock), m_alive(std::move(alive)) {}
+    ~LockGuard()
+    {
+        if (*m_alive)
+            m_lock.release();
+    }
     LockGuard(const LockGuard &) = delete;
     LockGuard &operator=(const LockGuard &) = delete;
 
 private:
     AsyncLock &m_lock;
+    std::shared_ptr<bool> m_alive;
 };
 
 /// Named lists: GCC 12 cannot keep an initializer list's array across a suspension.
@@ -159,6 +165,14 @@ bool AsyncLock::Awaiter::await_ready() noexcept
         return false;
     lock.m_locked = true;
     return true;
+}
+
+AsyncLock::~AsyncLock()
+{
+    for (const std::coroutine_handle<> waiter : m_waiters) {
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(), [waiter] { waiter.resume(); }, Qt::QueuedConnection);
+    }
 }
 
 void AsyncLock::release()
@@ -594,6 +608,20 @@ QCoro::Task<Result<void>> XChatAccount::syncList()
             changed << rc.id;
         }
     }
+    // The members' keys of every changed conversation in one lookup (100 users a request), not
+    // one per conversation; catchUp() then finds them fresh.
+    QStringList people;
+    for (const QString &id : std::as_const(changed)) {
+        for (const QString &m : std::as_const(state(id).members)) {
+            if (!people.contains(m))
+                people << m;
+        }
+    }
+    auto prefetched = co_await fetchKeys(people, false);
+    if (!*alive)
+        co_return cancelled();
+    if (!prefetched)
+        co_return prefetched.error();
     for (const QString &id : std::as_const(changed)) {
         auto caught = co_await catchUp(id, false, m_config.initialHistory);
         if (!*alive)
@@ -628,7 +656,7 @@ QCoro::Task<Result<void>> XChatAccount::catchUp(QString id, bool older, int limi
     co_await conv->lock.acquire();
     if (!*alive)
         co_return cancelled();
-    LockGuard guard(conv->lock);
+    LockGuard guard(conv->lock, alive);
     if (older && conv->historyComplete)
         co_return Result<void>();
 
@@ -709,6 +737,7 @@ QCoro::Task<Result<void>> XChatAccount::process(ConvState *conv, QList<QByteArra
     std::vector<std::pair<qint64, QByteArray>> ordered;
     ordered.reserve(static_cast<std::size_t>(events.size()));
     QStringList signers;
+    bool unknownSigner = false;
     QList<store::IncomingMessage> trustRows;
     auto noteSigner = [&](const wire::MessageEvent &ev, bool keyEvent) {
         if (!ev.__isset.message_event_signature)
@@ -719,6 +748,12 @@ QCoro::Task<Result<void>> XChatAccount::process(ConvState *conv, QList<QByteArra
             return;
         if (!signers.contains(sender))
             signers << sender;
+        // A version this device has never looked up (a peer's new device, say) is fetched now,
+        // whatever the refresh interval: else its events would fail verification until then.
+        if (!m_directory.find(sender, version) && !m_versionsSought.contains(sender + QLatin1Char('/') + version)) {
+            m_versionsSought.insert(sender + QLatin1Char('/') + version);
+            unknownSigner = true;
+        }
         if (sender == m_userId)
             return;
         const QString previous = m_peerVersions.value(sender);
@@ -759,7 +794,7 @@ QCoro::Task<Result<void>> XChatAccount::process(ConvState *conv, QList<QByteArra
     }
     std::stable_sort(ordered.begin(), ordered.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
 
-    auto keysFetched = co_await fetchKeys(signers, false);
+    auto keysFetched = co_await fetchKeys(signers, unknownSigner);
     if (!*alive)
         co_return cancelled();
     if (!keysFetched)
@@ -1006,7 +1041,7 @@ QCoro::Task<Result<void>> XChatAccount::ensureSendKey(ConvState *conv)
     co_await conv->lock.acquire();
     if (!*alive)
         co_return cancelled();
-    LockGuard guard(conv->lock);
+    LockGuard guard(conv->lock, alive);
     auto fetched = co_await fetchKeys(conv->members, false);
     if (!*alive)
         co_return cancelled();
@@ -1050,7 +1085,7 @@ QCoro::Task<Result<qint64>> XChatAccount::startDirect(QString userId)
         co_await conv->lock.acquire();
         if (!*alive)
             co_return cancelled();
-        LockGuard guard(conv->lock);
+        LockGuard guard(conv->lock, alive);
         conv->members = pairOf(m_userId, userId);
         auto posted = co_await postKeyChange(conv, userId);
         if (!*alive)
@@ -1152,7 +1187,7 @@ QCoro::Task<Result<void>> XChatAccount::addMembers(qint64 conversationId, QStrin
     co_await conv->lock.acquire();
     if (!*alive)
         co_return cancelled();
-    LockGuard guard(conv->lock);
+    LockGuard guard(conv->lock, alive);
     QStringList after = conv->members;
     QStringList added;
     for (const QString &u : std::as_const(userIds)) {
@@ -1273,12 +1308,13 @@ QCoro::Task<Result<void>> XChatAccount::react(qint64 messageId, QString emoji, b
     if (!found)
         co_return found.error();
     // Shown at once on the target; the outbox row carries it to the server.
-    const QString me = m_userId;
-    auto shown = co_await m_store.modifyMessage(t.conversationId, t.remoteId, [emoji, me, add](store::Message &m) {
+    // Named: GCC 12 destroys a closure temporary with class-type captures twice inside a co_await.
+    const auto showReaction = [emoji, me = m_userId, add](store::Message &m) {
         m.extra.insert(QStringLiteral("reactions"), reactionsWith(m.extra.value(QLatin1String("reactions")).toObject(),
                                                                   emoji, me, add));
         return true;
-    });
+    };
+    auto shown = co_await m_store.modifyMessage(t.conversationId, t.remoteId, showReaction);
     if (!*alive)
         co_return cancelled();
     if (!shown)
@@ -1315,12 +1351,13 @@ QCoro::Task<Result<void>> XChatAccount::edit(qint64 messageId, QString text)
     if (!found)
         co_return found.error();
     const qint64 at = nowMs();
-    auto shown = co_await m_store.modifyMessage(t.conversationId, t.remoteId, [text, at](store::Message &m) {
+    const auto showEdit = [text, at](store::Message &m) { // named, as in react()
         m.text = text;
         m.editedMs = at;
         m.extra.remove(QStringLiteral("entities"));
         return true;
-    });
+    };
+    auto shown = co_await m_store.modifyMessage(t.conversationId, t.remoteId, showEdit);
     if (!*alive)
         co_return cancelled();
     if (!shown)

@@ -51,10 +51,16 @@ struct XChatAccountConfig
     net::RetryPolicy retry;
 };
 
-/// An async mutex for coroutines on one thread (FIFO).
+/// An async mutex for coroutines on one thread (FIFO). Destroying it resumes the coroutines still
+/// waiting (from the event loop), which must then see that their owner is gone.
 class AsyncLock
 {
 public:
+    AsyncLock() = default;
+    ~AsyncLock();
+    AsyncLock(const AsyncLock &) = delete;
+    AsyncLock &operator=(const AsyncLock &) = delete;
+
     struct Awaiter
     {
         AsyncLock &lock;
@@ -215,6 +221,7 @@ private:
     std::unique_ptr<OutgoingActions> m_actions;
     SigningKeyDirectory m_directory;
     QHash<QString, qint64> m_keyFetchedAt;
+    QSet<QString> m_versionsSought;         ///< "user/version" of signers looked up once on sight
     QHash<QString, QString> m_peerVersions; ///< newest signing-key version seen per peer (persisted)
     std::map<QString, ConvState> m_conversations;
     QHash<qint64, QString> m_byLocal;
