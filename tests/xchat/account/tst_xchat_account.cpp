@@ -14,6 +14,7 @@
 // - restart: a new engine on the same store file and key store syncs incrementally and sends.
 
 #include "chatharness.h"
+#include "crypto/base64.h"
 #include "crypto/identitykeys.h"
 #include "engine.h"
 #include "localserver/demo/demodirector.h"
@@ -33,6 +34,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -93,6 +95,37 @@ QStringList listOf(const QString &a)
     QStringList out;
     out << a;
     return out;
+}
+
+/// Stores `message` as `senderId`'s event in the conversation through /_local/events, bypassing
+/// the server's checks (what a forger with a compromised server could deliver).
+Result<void> injectEvent(Harness &harness, const QString &conversationId, const QString &senderId,
+                         const xchat::EncryptedMessage &message)
+{
+    auto create = crypto::base64::decode(message.encodedMessageCreateEvent);
+    auto signature = crypto::base64::decode(message.encodedMessageEventSignature);
+    if (!create || !signature)
+        return Error(ErrorKind::InvalidInput, QStringLiteral("not base64"));
+    auto mce = xchat::decodeThrift<xchat::wire::MessageCreateEvent>(create.value(), "MessageCreateEvent");
+    auto sig = xchat::decodeThrift<xchat::wire::MessageEventSignature>(signature.value(), "MessageEventSignature");
+    if (!mce)
+        return mce.error();
+    if (!sig)
+        return sig.error();
+    xchat::wire::MessageEvent event;
+    event.__set_message_id(message.messageId.toStdString());
+    event.__set_sender_id(senderId.toStdString());
+    xchat::wire::MessageEventDetail detail;
+    detail.__set_message_create_event(mce.value());
+    event.__set_detail(detail);
+    event.__set_message_event_signature(sig.value());
+    QJsonObject body;
+    body.insert(QStringLiteral("conversation_id"), conversationId);
+    body.insert(QStringLiteral("event"), QString::fromLatin1(xchat::encodeThrift(event).toBase64()));
+    const auto response = harness.api().postJson(QStringLiteral("/_local/events"), body);
+    if (response.status != 201)
+        return Error(ErrorKind::Server, QStringLiteral("/_local/events answered %1").arg(response.status));
+    return {};
 }
 
 /// The message ids of every message event of a conversation on the server (all pages).
@@ -228,7 +261,8 @@ void XChatAccountTest::direct()
     auto alice = person(QStringLiteral("alice"));
     auto bob = person(QStringLiteral("bob"));
     QVERIFY(alice && bob);
-    QCOMPARE(alice->account().status(), XChatAccount::Status::Online);
+    // Online once started (a poll may be syncing at this moment: it ends Online too).
+    QTRY_COMPARE_WITH_TIMEOUT(alice->account().status(), XChatAccount::Status::Online, Timeout);
     QVERIFY(!alice->account().keyVersion().isEmpty());
     QVERIFY(!alice->account().fingerprint().isEmpty());
 
@@ -468,15 +502,17 @@ void XChatAccountTest::historyPages()
     TAKE_OK(none, waitTask(reader->account().loadOlder(conv, 100)));
     QCOMPARE(none, 0);
 
-    // Every message exactly once, in order, read the way the timeline pages back.
+    // Every message exactly once, in order, read the way the timeline pages back (each page
+    // newest first, the next one before its oldest row).
     QList<st::Message> all;
     TAKE_OK(page, take(reader->engine->store().newestMessages(conv, 50)));
     while (!page.isEmpty()) {
-        all = page + all;
-        auto older = take(reader->engine->store().messagesBefore(conv, page.constFirst().key, 50));
+        all += page;
+        auto older = take(reader->engine->store().messagesBefore(conv, page.constLast().key, 50));
         CONFAB_VERIFY_OK(older);
         page = older.value();
     }
+    std::reverse(all.begin(), all.end());
     QStringList expected;
     for (int i = 0; i < Count; ++i)
         expected << QStringLiteral("m%1").arg(i);
@@ -610,6 +646,21 @@ void XChatAccountTest::faults()
     burst.insert(QStringLiteral("burst_429"), 3);
     setFaults(burst);
 
+    // What both engines met on the wire, to prove the storm was real.
+    QHash<QString, int> met;
+    auto observe = [&met](const net::Outcome &o) {
+        if (o.status == 429)
+            ++met[QStringLiteral("429")];
+        else if (o.status >= 500)
+            ++met[QStringLiteral("5xx")];
+        else if (o.status == 0)
+            ++met[QStringLiteral("dropped")];
+        else if (o.status >= 200 && o.status < 300 && o.networkError != QNetworkReply::NoError)
+            ++met[QStringLiteral("cut short")];
+    };
+    fay->account().http().setObserver(observe);
+    fin->account().http().setObserver(observe);
+
     constexpr int Count = 50;
     QStringList sentIds;
     for (int i = 0; i < Count; ++i) {
@@ -627,6 +678,19 @@ void XChatAccountTest::faults()
         return true;
     };
     QTRY_VERIFY_WITH_TIMEOUT(allSent(), 40000);
+    qInfo() << "met in the storm:" << met;
+    QVERIFY(met.value(QStringLiteral("429")) >= 1);
+    QVERIFY(met.value(QStringLiteral("5xx")) >= 1);
+    QVERIFY(met.value(QStringLiteral("cut short")) >= 1);
+    // Qt resends a request on its own once when a kept-alive connection drops, so the engines
+    // see only some of the drops; the server counts them all.
+    const auto struck = m_harness->api().get(QStringLiteral("/_local/faults"));
+    QCOMPARE(struck.status, 200);
+    const QJsonObject injected =
+        struck.json().value(QLatin1String("data")).toObject().value(QLatin1String("injected")).toObject();
+    qInfo() << "the server injected:" << injected;
+    QVERIFY(injected.value(QLatin1String("dropped")).toInt() >= 1);
+    QCOMPARE(injected.value(QLatin1String("rate_limited")).toInt(), 3);
     clearFaults();
 
     QTRY_VERIFY_WITH_TIMEOUT(textsOf(fin->engine->messages(convB)).size() == Count + 1, Timeout);
@@ -661,15 +725,30 @@ void XChatAccountTest::badInput()
     CONFAB_VERIFY_OK(direct);
     CONFAB_VERIFY_OK(m_harness->sendText(mallory, direct.value(), QStringLiteral("honest")));
 
-    // Signed with a key that is not Mallory's registered one (under her version): the server
-    // cannot check it (it has no conversation key), the receiver must.
+    // Signed with a key that is not Mallory's registered one (under her version). The server
+    // refuses to store it; one that did not (or a compromised one) is modelled by /_local/events.
+    // The receiver must notice.
     auto wrongKeys = crypto::IdentityKeys::generate();
     CONFAB_VERIFY_OK(wrongKeys);
     xchat::OutgoingActions forger(mallory.id, xchat::ActionSigner(wrongKeys.value().signing(), mallory.keyVersion));
     auto forged = forger.encryptMessage(direct.value().id, direct.value().key, direct.value().keyVersion,
                                         xchat::textContent(QStringLiteral("forged")));
     CONFAB_VERIFY_OK(forged);
-    CONFAB_EXPECT_STATUS(m_harness->postMessage(mallory, direct.value().pathId, forged.value().requestBody()), 201);
+    QCOMPARE(m_harness->postMessage(mallory, direct.value().pathId, forged.value().requestBody()).status, 400);
+    CONFAB_VERIFY_OK(injectEvent(*m_harness, direct.value().id, mallory.id, forged.value()));
+    // Correctly signed, but under a conversation key version that does not exist.
+    auto unknownVersion =
+        mallory.out->encryptMessage(direct.value().id, direct.value().key,
+                                    QStringLiteral("42"), xchat::textContent(QStringLiteral("unknown version")));
+    CONFAB_VERIFY_OK(unknownVersion);
+    CONFAB_VERIFY_OK(injectEvent(*m_harness, direct.value().id, mallory.id, unknownVersion.value()));
+    // Bytes that are no Thrift MessageEvent at all.
+    QSignalSpy problems(&vic->account(), &XChatAccount::problem);
+    QJsonObject raw;
+    raw.insert(QStringLiteral("conversation_id"), direct.value().id);
+    raw.insert(QStringLiteral("sender_id"), mallory.id);
+    raw.insert(QStringLiteral("raw_event"), QString::fromLatin1(QByteArray("\x0b\x00\x01garbage").toBase64()));
+    CONFAB_EXPECT_STATUS(m_harness->api().postJson(QStringLiteral("/_local/events"), raw), 201);
     // Correctly signed, but encrypted with a key nobody was given (under the current version).
     auto garbled =
         mallory.out->encryptMessage(direct.value().id, crypto::SecureBytes::random(32), direct.value().keyVersion,
@@ -690,6 +769,11 @@ void XChatAccountTest::badInput()
     const QJsonObject forgedWhy = forgedRow->extra.value(QLatin1String("failure")).toObject();
     QCOMPARE(forgedWhy.value(QLatin1String("source")).toString(), QStringLiteral("verification"));
     QVERIFY(!forgedWhy.value(QLatin1String("kind")).toString().isEmpty());
+    const auto unknownRow = vic->engine->byRemoteId(conv, unknownVersion.value().messageId);
+    QVERIFY(unknownRow);
+    QCOMPARE(unknownRow->kind, st::MessageKind::Failure);
+    QVERIFY(!unknownRow->text.contains(QLatin1String("unknown version")));
+    QVERIFY(!unknownRow->failureReason.isEmpty() || !unknownRow->extra.value(QLatin1String("failure")).isUndefined());
     const auto garbledRow = vic->engine->byRemoteId(conv, garbled.value().messageId);
     QVERIFY(garbledRow);
     QCOMPARE(garbledRow->kind, st::MessageKind::Failure);
@@ -697,9 +781,16 @@ void XChatAccountTest::badInput()
     QCOMPARE(garbledRow->extra.value(QLatin1String("failure")).toObject().value(QLatin1String("source")).toString(),
              QStringLiteral("verification"));
     // The engine stays online after all that.
-    QCOMPARE(vic->account().status(), XChatAccount::Status::Online);
+    QTRY_COMPARE_WITH_TIMEOUT(vic->account().status(), XChatAccount::Status::Online, Timeout);
 
-    // An encoded event that does not even decode: counted as unreadable, nothing else happens.
+    // The undecodable event arrived too: the account reports it, and it changed nothing.
+    QCOMPARE(vic->engine->messages(conv).size(), rows.size());
+    bool reported = false;
+    for (const QList<QVariant> &args : std::as_const(problems))
+        reported = reported || args.at(0).value<confab::Error>().kind() == ErrorKind::Protocol;
+    QVERIFY(reported);
+
+    // Undecodable events straight to the worker: counted as unreadable, nothing else happens.
     xchat::VerifyJob job;
     job.myUserId = vic->user->id;
     job.events << QByteArray("not base64 at all!") << QByteArray("AAAA");
