@@ -102,6 +102,8 @@ public:
     [[nodiscard]] Status status() const { return m_status; }
     [[nodiscard]] qint64 accountId() const { return m_accountId; }
     [[nodiscard]] const QString &userId() const { return m_userId; }
+    /// This account's user as the server described it (name, @username, avatar); empty before start().
+    [[nodiscard]] RemoteUser self() const { return m_users.value(m_userId); }
     [[nodiscard]] const QString &keyVersion() const { return m_keyVersion; }
     /// This device's identity key fingerprint, to compare out of band.
     [[nodiscard]] QString fingerprint() const;
