@@ -79,6 +79,16 @@ QString randomToken(int bytes)
     return QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+/// X's 429 body (code 88), headers to be added by the caller.
+HttpResponse rateLimitExceeded()
+{
+    const QJsonObject error{{QStringLiteral("code"), 88},
+                             {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")}};
+    QJsonObject body = error;
+    body.insert(QStringLiteral("errors"), QJsonArray{error});
+    return HttpResponse::json(body, 429);
+}
+
 } // namespace
 
 Service::Service(ServerOptions options, QObject *parent) : QAbstractHttpServer(parent), m_options(std::move(options))
@@ -276,13 +286,7 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
         if (f && f->burst429 > 0) {
             --f->burst429;
             ++m_faultsInjected[QStringLiteral("rate_limited")];
-            HttpResponse r = HttpResponse::json(
-                {{QStringLiteral("code"), 88},
-                  {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")},
-                   {QStringLiteral("errors"),
-                       QJsonArray{QJsonObject{{QStringLiteral("code"), 88},
-                                               {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")}}}}},
-                    429);
+            HttpResponse r = rateLimitExceeded();
             r.header("x-rate-limit-limit", "1").header("x-rate-limit-remaining", "0");
             r.header("x-rate-limit-reset", QByteArray::number(QDateTime::currentSecsSinceEpoch() + 2));
             r.header("retry-after", "1");
@@ -384,13 +388,7 @@ void Service::dispatch(HttpRequest request, QTcpSocket *socket)
     bool exceeded = false;
     Window *window = consume(group, who, &exceeded);
     if (exceeded) {
-        HttpResponse r = HttpResponse::json(
-            {{QStringLiteral("code"), 88},
-              {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")},
-               {QStringLiteral("errors"),
-                   QJsonArray{QJsonObject{{QStringLiteral("code"), 88},
-                                           {QStringLiteral("message"), QStringLiteral("Rate limit exceeded")}}}}},
-                429);
+        HttpResponse r = rateLimitExceeded();
         if (group == QLatin1String("keys.register"))
             r.header("x-user-limit-24hour-reset", QByteArray::number(window->resetSecs));
         r.header("retry-after",
