@@ -4,13 +4,12 @@
 #include "accounts/tokenentry.h"
 #include "accounts/xchatsession.h"
 #include "core/logging.h"
+#include "core/worker.h"
 #include "crypto/keybackup.h"
 #include "secrets/oauthclient.h"
 #include "secrets/secretstore.h"
 #include "store/store.h"
 
-#include <QPromise>
-#include <QThreadPool>
 #include <qcoro/qcorofuture.h>
 
 namespace confab::accounts {
@@ -37,14 +36,7 @@ secrets::OAuthEndpoints endpointsFor(const QUrl &server, const QString &clientId
 /// Opens a key backup on a worker thread (Argon2id: half a second, 256 MiB).
 QFuture<Result<crypto::KeyBackupContents>> openBackup(QByteArray text, QString passphrase)
 {
-    auto promise = std::make_shared<QPromise<Result<crypto::KeyBackupContents>>>();
-    QFuture<Result<crypto::KeyBackupContents>> future = promise->future();
-    promise->start();
-    QThreadPool::globalInstance()->start([promise, text, passphrase]() {
-        promise->addResult(crypto::importKeyBackup(text, passphrase));
-        promise->finish();
-    });
-    return future;
+    return onWorker([text, passphrase] { return crypto::importKeyBackup(text, passphrase); });
 }
 
 } // namespace

@@ -3,13 +3,12 @@
 #include "accounts/secretnames.h"
 #include "accounts/tokenentry.h"
 #include "core/logging.h"
+#include "core/worker.h"
 #include "crypto/keybackup.h"
 #include "store/outboxdispatcher.h"
 #include "store/store.h"
 
 #include <QDateTime>
-#include <QPromise>
-#include <QThreadPool>
 #include <qcoro/qcorofuture.h>
 
 namespace confab::accounts {
@@ -187,13 +186,10 @@ QCoro::Task<Result<QByteArray>> XChatSession::exportKeyBackup(QString passphrase
     contents.createdMs = QDateTime::currentMSecsSinceEpoch();
     contents.backupBlob = std::move(loaded.value()->backupBlob);
     // Argon2id takes about half a second and 256 MiB: never on the GUI thread.
-    auto promise = std::make_shared<QPromise<Result<QByteArray>>>();
-    QFuture<Result<QByteArray>> sealed = promise->future();
-    promise->start();
-    QThreadPool::globalInstance()->start([promise, contents = std::move(contents), passphrase]() {
-        promise->addResult(crypto::exportKeyBackup(contents, passphrase));
-        promise->finish();
-    });
+    const auto seal = [contents = std::move(contents), passphrase] {
+        return crypto::exportKeyBackup(contents, passphrase);
+    };
+    QFuture<Result<QByteArray>> sealed = onWorker(seal);
     auto text = co_await sealed;
     if (!*alive)
         co_return Error(ErrorKind::Cancelled, QStringLiteral("Cancelled."));

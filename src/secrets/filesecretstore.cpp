@@ -1,14 +1,13 @@
 #include "secrets/filesecretstore.h"
 
 #include "core/logging.h"
+#include "core/worker.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QMutex>
-#include <QPromise>
 #include <QSaveFile>
-#include <QThreadPool>
 #include <qcoro/qcorofuture.h>
 
 #include <algorithm>
@@ -35,20 +34,6 @@ QString tr(const char *text)
 Error damaged(const QString &detail)
 {
     return Error(ErrorKind::Crypto, tr("The secrets file is damaged."), detail);
-}
-
-/// Runs `work` on the thread pool and hands its result out as a future.
-template<typename T, typename Work>
-QFuture<T> onWorker(Work work)
-{
-    auto promise = std::make_shared<QPromise<T>>();
-    QFuture<T> future = promise->future();
-    promise->start();
-    QThreadPool::globalInstance()->start([promise, work = std::move(work)]() mutable {
-        promise->addResult(work());
-        promise->finish();
-    });
-    return future;
 }
 
 void putBigEndian(unsigned char *p, quint64 value, int bytes)
@@ -145,7 +130,7 @@ QCoro::Task<Result<std::unique_ptr<FileSecretStore>>> FileSecretStore::open(QStr
             return plain.error();
         return std::optional<crypto::SecureBytes>(std::move(plain).value());
     };
-    Opened opened = co_await onWorker<Opened>(readAndOpen); // named: see tests/lint/coroutine_temporaries.py
+    Opened opened = co_await onWorker(readAndOpen); // named: see tests/lint/coroutine_temporaries.py
     if (!opened)
         co_return opened.error();
     if (opened.value()) {
@@ -188,7 +173,7 @@ QString FileSecretStore::description() const
 QFuture<Result<void>> FileSecretStore::save()
 {
     const quint64 generation = ++m_generation;
-    return onWorker<Result<void>>([writer = m_writer, generation, plain = encode(m_entries)]() -> Result<void> {
+    return onWorker([writer = m_writer, generation, plain = encode(m_entries)]() -> Result<void> {
         auto box = crypto::sealWithPassphrase(plain.view(), writer->passphrase, writer->strength);
         if (!box)
             return box.error();

@@ -25,6 +25,7 @@
 #include "signinbrowser.h"
 #include "store/outboxdispatcher.h"
 #include "store/store.h"
+#include "wait.h"
 
 #include <QDirIterator>
 #include <QLoggingCategory>
@@ -44,41 +45,13 @@ using confab::localserver::test::devOptions;
 using confab::localserver::test::Harness;
 using confab::secrets::test::BrowserPage;
 using confab::secrets::test::SignInBrowser;
+using confab::test::take;
+using confab::test::waitTask;
 
 namespace {
 
 const QString ClientId = QStringLiteral("confab-desktop");
 constexpr int Timeout = 20000;
-
-template<typename T>
-T waitTask(QCoro::Task<T> task, int timeoutMs = 60000)
-{
-    auto out = std::make_shared<std::optional<T>>();
-    [](QCoro::Task<T> t, std::shared_ptr<std::optional<T>> o) -> QCoro::Task<> {
-        o->emplace(co_await std::move(t));
-    }(std::move(task), out);
-    if (!QTest::qWaitFor([&out] { return out->has_value(); }, timeoutMs))
-        return Error(ErrorKind::Timeout, QStringLiteral("no answer"));
-    return std::move(**out);
-}
-
-void waitVoid(QCoro::Task<void> task)
-{
-    auto done = std::make_shared<bool>(false);
-    [](QCoro::Task<void> t, std::shared_ptr<bool> d) -> QCoro::Task<> {
-        co_await std::move(t);
-        *d = true;
-    }(std::move(task), done);
-    (void)QTest::qWaitFor([&done] { return *done; }, 60000);
-}
-
-template<typename T>
-Result<T> take(QFuture<Result<T>> future)
-{
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 30000))
-        return Error(ErrorKind::Timeout, QStringLiteral("no answer"));
-    return future.result();
-}
 
 #define VERIFY_OK(expression)                                                                                          \
     do {                                                                                                               \
@@ -212,7 +185,7 @@ private:
         request.signIn.loginHint = user.username;
         request.keyBackup = std::move(backup);
         request.keyBackupPassphrase = std::move(passphrase);
-        return waitTask(p.manager->signInXChat(request));
+        return waitTask(p.manager->signInXChat(request), 60000);
     }
 
     std::unique_ptr<Harness> m_harness;
@@ -274,7 +247,7 @@ void AccountsTest::twoAccountsAndARestart()
     p.close();
     Browser none;
     VERIFY_OK(p.open(m_harness->server().baseUrl(), none.opener()));
-    waitVoid(p.manager->restore());
+    QVERIFY(waitTask(p.manager->restore(), 60000));
     QCOMPARE(p.manager->accounts().size(), 2);
     Account *back = p.manager->account(keyA);
     QVERIFY(back);
@@ -327,7 +300,7 @@ void AccountsTest::signOutWipes()
     QVERIFY(!p.manager->signOutLosesKeys(key));
     p.close();
     VERIFY_OK(p.open(m_harness->server().baseUrl(), browser.opener()));
-    waitVoid(p.manager->restore());
+    QVERIFY(waitTask(p.manager->restore(), 60000));
     QVERIFY(p.manager->account(key));
     QCOMPARE(p.manager->account(key)->state(), Account::State::SignedOut);
     // Remove forgets it.
@@ -335,7 +308,7 @@ void AccountsTest::signOutWipes()
     QVERIFY(!p.manager->account(key));
     p.close();
     VERIFY_OK(p.open(m_harness->server().baseUrl(), browser.opener()));
-    waitVoid(p.manager->restore());
+    QVERIFY(waitTask(p.manager->restore(), 60000));
     QVERIFY(p.manager->accounts().isEmpty());
     p.close();
 }
@@ -426,7 +399,7 @@ void AccountsTest::withoutAKeychain()
     auto memory2 = std::make_unique<secrets::MemorySecretStore>();
     p.secrets = memory2.get();
     VERIFY_OK(p.open(m_harness->server().baseUrl(), browser.opener()));
-    waitVoid(p.manager->restore());
+    QVERIFY(waitTask(p.manager->restore(), 60000));
     Account *back = p.manager->account(key);
     QVERIFY(back);
     QCOMPARE(back->state(), Account::State::SignInRequired);

@@ -3,6 +3,7 @@
 // private to its owner, and quick successive changes end with the newest state on disk.
 
 #include "secrets/filesecretstore.h"
+#include "wait.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -12,30 +13,12 @@ using namespace confab;
 using confab::crypto::PassphraseStrength;
 using confab::crypto::SecureBytes;
 using confab::secrets::FileSecretStore;
+using confab::test::take;
+using confab::test::waitTask;
 
 namespace {
 
 const QString Passphrase = QStringLiteral("a long and unusual passphrase");
-
-template<typename T>
-T waitTask(QCoro::Task<T> task)
-{
-    auto out = std::make_shared<std::optional<T>>();
-    [](QCoro::Task<T> t, std::shared_ptr<std::optional<T>> o) -> QCoro::Task<> {
-        o->emplace(co_await std::move(t));
-    }(std::move(task), out);
-    if (!QTest::qWaitFor([&out] { return out->has_value(); }, 30000))
-        return Error(ErrorKind::Timeout, QStringLiteral("no answer"));
-    return std::move(**out);
-}
-
-template<typename T>
-Result<T> take(QFuture<Result<T>> future)
-{
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, 30000))
-        return Error(ErrorKind::Timeout, QStringLiteral("no answer"));
-    return future.result();
-}
 
 Result<std::unique_ptr<FileSecretStore>> open(const QString &path, const QString &passphrase)
 {

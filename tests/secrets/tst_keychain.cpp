@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "secrets/keychainsecretstore.h"
+#include "wait.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -16,16 +17,9 @@
 using namespace confab;
 using confab::crypto::SecureBytes;
 using confab::secrets::KeychainSecretStore;
+using confab::test::take;
 
 namespace {
-
-template<typename T>
-Result<T> await(QFuture<Result<T>> future, int timeoutMs = 30000)
-{
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, timeoutMs))
-        return Error(ErrorKind::Timeout, QStringLiteral("no answer"));
-    return future.result();
-}
 
 SecureBytes bytesOf(const char *text)
 {
@@ -41,7 +35,7 @@ class KeychainTest : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        auto probed = await(m_store.probe());
+        auto probed = take(m_store.probe());
         QVERIFY2(probed.ok(), qPrintable(probed.ok() ? QString() : probed.error().toString()));
     }
 
@@ -51,30 +45,30 @@ private Q_SLOTS:
         for (qsizetype i = 0; i < binary.size(); ++i)
             binary[i] = char(i * 7 + 3);
         const SecureBytes value{QByteArrayView(binary)};
-        auto written = await(m_store.write(QStringLiteral("blob"), value));
+        auto written = take(m_store.write(QStringLiteral("blob"), value));
         QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().toString()));
-        auto read = await(m_store.read(QStringLiteral("blob")));
+        auto read = take(m_store.read(QStringLiteral("blob")));
         QVERIFY(read.ok());
         QVERIFY(read.value().has_value());
         QVERIFY(*read.value() == value);
 
-        QVERIFY(await(m_store.write(QStringLiteral("blob"), bytesOf("replaced"))).ok());
-        read = await(m_store.read(QStringLiteral("blob")));
+        QVERIFY(take(m_store.write(QStringLiteral("blob"), bytesOf("replaced"))).ok());
+        read = take(m_store.read(QStringLiteral("blob")));
         QVERIFY(read.ok() && read.value().has_value());
         QVERIFY(*read.value() == bytesOf("replaced"));
 
-        QVERIFY(await(m_store.remove(QStringLiteral("blob"))).ok());
-        read = await(m_store.read(QStringLiteral("blob")));
+        QVERIFY(take(m_store.remove(QStringLiteral("blob"))).ok());
+        read = take(m_store.read(QStringLiteral("blob")));
         QVERIFY(read.ok());
         QVERIFY(!read.value().has_value());
     }
 
     void missingEntries()
     {
-        auto read = await(m_store.read(QStringLiteral("never-written")));
+        auto read = take(m_store.read(QStringLiteral("never-written")));
         QVERIFY(read.ok());
         QVERIFY(!read.value().has_value());
-        QVERIFY(await(m_store.remove(QStringLiteral("never-written"))).ok());
+        QVERIFY(take(m_store.remove(QStringLiteral("never-written"))).ok());
     }
 
     void profilesAreIsolated()
@@ -84,17 +78,17 @@ private Q_SLOTS:
         KeychainSecretStore work(KeychainSecretStore::serviceNameFor(appId, QStringLiteral("work"), false));
         QCOMPARE(home.service(), appId);
         QCOMPARE(work.service(), appId + QStringLiteral(".work"));
-        QVERIFY(await(home.write(QStringLiteral("token"), bytesOf("home token"))).ok());
-        QVERIFY(await(work.write(QStringLiteral("token"), bytesOf("work token"))).ok());
-        auto a = await(home.read(QStringLiteral("token")));
-        auto b = await(work.read(QStringLiteral("token")));
+        QVERIFY(take(home.write(QStringLiteral("token"), bytesOf("home token"))).ok());
+        QVERIFY(take(work.write(QStringLiteral("token"), bytesOf("work token"))).ok());
+        auto a = take(home.read(QStringLiteral("token")));
+        auto b = take(work.read(QStringLiteral("token")));
         QVERIFY(a.ok() && a.value().has_value() && b.ok() && b.value().has_value());
         QVERIFY(*a.value() == bytesOf("home token"));
         QVERIFY(*b.value() == bytesOf("work token"));
-        QVERIFY(await(work.remove(QStringLiteral("token"))).ok());
-        a = await(home.read(QStringLiteral("token")));
+        QVERIFY(take(work.remove(QStringLiteral("token"))).ok());
+        a = take(home.read(QStringLiteral("token")));
         QVERIFY(a.ok() && a.value().has_value()); // the other profile's entry is untouched
-        QVERIFY(await(home.remove(QStringLiteral("token"))).ok());
+        QVERIFY(take(home.remove(QStringLiteral("token"))).ok());
     }
 
 private:
@@ -110,7 +104,7 @@ private Q_SLOTS:
     {
         QElapsedTimer clock;
         clock.start();
-        auto probed = await(m_store.probe());
+        auto probed = take(m_store.probe());
         QVERIFY(!probed.ok());
         QCOMPARE(probed.error().kind(), ErrorKind::Keychain);
         // It says what is missing and how to fix it.
@@ -119,12 +113,12 @@ private Q_SLOTS:
                  qPrintable(probed.error().message()));
         qInfo() << "the message a person sees:" << probed.error().message();
         qInfo() << "the probe failed after" << clock.elapsed() << "ms";
-        auto written = await(m_store.write(QStringLiteral("token"), bytesOf("hunter2-value")));
+        auto written = take(m_store.write(QStringLiteral("token"), bytesOf("hunter2-value")));
         QVERIFY(!written.ok());
         QCOMPARE(written.error().kind(), ErrorKind::Keychain);
         QVERIFY(!written.error().detail().contains(QLatin1String("hunter2")));
         qInfo() << "the detail for the log:" << written.error().detail();
-        auto read = await(m_store.read(QStringLiteral("token")));
+        auto read = take(m_store.read(QStringLiteral("token")));
         QVERIFY(!read.ok());
         QCOMPARE(read.error().kind(), ErrorKind::Keychain);
     }

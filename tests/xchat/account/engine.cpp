@@ -7,6 +7,9 @@
 
 namespace confab::xchat::test {
 
+using confab::test::take;
+using confab::test::waitTask;
+
 Engine::Engine(QString storePath, crypto::SecureBytes sealingKey, DeviceKeyStore &keys, const QString &token,
                XChatAccountConfig config)
     : m_path(std::move(storePath))

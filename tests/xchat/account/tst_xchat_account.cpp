@@ -40,11 +40,11 @@
 
 using namespace confab;
 using namespace confab::localserver::test;
+using confab::test::take;
+using confab::test::waitTask;
 using confab::xchat::XChatAccount;
 using confab::xchat::XChatAccountConfig;
 using confab::xchat::test::Engine;
-using confab::xchat::test::take;
-using confab::xchat::test::waitTask;
 namespace st = confab::store;
 
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 
-// Waiting for coroutines and store futures from a test, with the event loop running (the server
+// Waiting for coroutines and Result futures from a test, with the event loop running (the server
 // answers from it) and a deadline.
 
 #include "core/result.h"
@@ -12,7 +12,7 @@
 #include <memory>
 #include <optional>
 
-namespace confab::xchat::test {
+namespace confab::test {
 
 namespace detail {
 template<typename T>
@@ -33,7 +33,18 @@ T waitTask(QCoro::Task<T> task, int timeoutMs = 30000)
     return std::move(**out);
 }
 
-/// Runs the event loop until the store answers.
+/// Runs the event loop until a coroutine without a result is done; false after `timeoutMs`.
+inline bool waitTask(QCoro::Task<void> task, int timeoutMs = 30000)
+{
+    auto done = std::make_shared<bool>(false);
+    [](QCoro::Task<void> t, std::shared_ptr<bool> d) -> QCoro::Task<> {
+        co_await std::move(t);
+        *d = true;
+    }(std::move(task), done);
+    return QTest::qWaitFor([&done] { return *done; }, timeoutMs);
+}
+
+/// Runs the event loop until a future of a Result finishes (the store, a SecretStore).
 template<typename T>
 Result<T> take(QFuture<Result<T>> future, int timeoutMs = 30000)
 {
@@ -42,4 +53,4 @@ Result<T> take(QFuture<Result<T>> future, int timeoutMs = 30000)
     return future.result();
 }
 
-} // namespace confab::xchat::test
+} // namespace confab::test
