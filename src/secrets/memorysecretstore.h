@@ -3,6 +3,7 @@
 #include "secrets/secretstore.h"
 
 #include <QHash>
+#include <QStringList>
 
 namespace confab::secrets {
 
@@ -16,6 +17,9 @@ public:
     [[nodiscard]] QFuture<Result<void>> remove(const QString &name) override;
     [[nodiscard]] bool persistent() const override { return false; }
     [[nodiscard]] QString description() const override;
+
+    /// The names of the entries held now (to carry them over into a persistent store).
+    [[nodiscard]] QStringList names() const { return m_entries.keys(); }
 
 private:
     QHash<QString, crypto::SecureBytes> m_entries;

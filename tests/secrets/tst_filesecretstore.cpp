@@ -3,6 +3,7 @@
 // private to its owner, and quick successive changes end with the newest state on disk.
 
 #include "secrets/filesecretstore.h"
+#include "secrets/switchablesecretstore.h"
 #include "wait.h"
 
 #include <QFile>
@@ -110,6 +111,44 @@ private Q_SLOTS:
         auto foreign = open(path, Passphrase);
         QVERIFY(!foreign.ok());
         QCOMPARE(foreign.error().kind(), ErrorKind::InvalidInput);
+    }
+
+    void optingInCarriesTheSessionOver()
+    {
+        // A session that ran on memory (no keychain) moves into the file the person opted in to:
+        // every entry goes along, changes made during the move too, and the file has them all.
+        auto memory = std::make_unique<secrets::MemorySecretStore>();
+        secrets::SwitchableSecretStore secrets(std::move(memory));
+        QVERIFY(!secrets.persistent());
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(take(
+                secrets.write(QStringLiteral("e%1").arg(i), SecureBytes(QByteArrayView(QByteArray::number(i))))).ok());
+        const QString path = m_dir.filePath(QStringLiteral("optin.sealed"));
+        auto file = open(path, Passphrase);
+        QVERIFY(file.ok());
+        QCoro::Task<Result<void>> moving = secrets.moveTo(std::move(file.value()));
+        // While the copy runs (each file write takes a worker round trip): a rotation and a removal.
+        QVERIFY(take(secrets.write(QStringLiteral("e4"), SecureBytes(QByteArrayView("rotated")))).ok());
+        QVERIFY(take(secrets.remove(QStringLiteral("e3"))).ok());
+        QVERIFY(waitTask(std::move(moving)).ok());
+        QVERIFY(secrets.persistent());
+        QVERIFY(secrets.description() != secrets::MemorySecretStore().description());
+        // Moving again is refused: the store in use is no longer the session's memory.
+        auto second = open(m_dir.filePath(QStringLiteral("optin2.sealed")), Passphrase);
+        QVERIFY(second.ok());
+        QVERIFY(!waitTask(secrets.moveTo(std::move(second.value()))).ok());
+
+        auto reopened = open(path, Passphrase);
+        QVERIFY(reopened.ok());
+        for (int i = 0; i < 3; ++i) {
+            auto read = take(reopened.value()->read(QStringLiteral("e%1").arg(i)));
+            QVERIFY(read.ok() && read.value().has_value());
+            QVERIFY(*read.value() == SecureBytes(QByteArrayView(QByteArray::number(i))));
+        }
+        QVERIFY(!take(reopened.value()->read(QStringLiteral("e3"))).value().has_value());
+        auto rotated = take(reopened.value()->read(QStringLiteral("e4")));
+        QVERIFY(rotated.ok() && rotated.value().has_value());
+        QVERIFY(*rotated.value() == SecureBytes(QByteArrayView("rotated")));
     }
 
     void theNewestChangeWins()
