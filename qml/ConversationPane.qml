@@ -1,15 +1,47 @@
 import QtQuick
+import QtQuick.Controls
+import Confab.App
 
-// The right pane: the open conversation, or a welcome when none is open.
+// The right pane: the open conversation, or what comes before one: start-up, a failure that
+// stops Confab, signing in to a first account, or a welcome.
 Rectangle {
     id: root
 
     color: Theme.window
 
+    readonly property bool needsAccount: Session.phase === Session.Ready && Session.accountCount === 0
+
+    BusyIndicator {
+        objectName: "startingIndicator"
+        anchors.centerIn: parent
+        running: Session.phase === Session.Starting
+        visible: running
+        Accessible.name: qsTr("Opening your conversations")
+    }
+
+    EmptyState {
+        objectName: "startFailure"
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 4 * Theme.padding, 460)
+        visible: Session.phase === Session.Failed
+        title: qsTr("Confab cannot start")
+        explanation: Session.failure
+    }
+
+    Loader {
+        objectName: "signInLoader"
+        anchors.centerIn: parent
+        width: Math.min(parent.width - 4 * Theme.padding, 420)
+        active: root.needsAccount
+        visible: active
+        sourceComponent: SignInPanel {}
+    }
+
     EmptyState {
         objectName: "conversationEmptyState"
         anchors.centerIn: parent
         width: Math.min(parent.width - 4 * Theme.padding, 420)
+        visible: Session.phase !== Session.Starting && Session.phase !== Session.Failed && !root.needsAccount
         image: "qrc:/icons/im.confab.Confab.svg"
         title: qsTr("Welcome to Confab")
         explanation: qsTr("Choose a conversation on the left to read and reply here.")

@@ -81,6 +81,25 @@ ApplicationWindow {
         uiSettings.sidebarWidth = Math.round(conversationList.width)
     }
 
+    header: Column {
+        Banner {
+            objectName: "secretsBanner"
+            width: window.width
+            message: Session.secretsProblem
+            actionText: qsTr("Use a passphrase file…")
+            onActionTriggered: secretsFileDialog.open()
+        }
+        Banner {
+            objectName: "storeBanner"
+            width: window.width
+            warning: false
+            message: Session.storeNotice
+        }
+    }
+
+    UnlockSecretsDialog {}
+    SecretsFileDialog { id: secretsFileDialog }
+
     SplitView {
         id: split
         objectName: "mainSplit"

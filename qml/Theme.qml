@@ -25,6 +25,11 @@ QtObject {
     readonly property color accent: dark ? "#8ab4ff" : "#2457c5"
     readonly property color accentText: dark ? "#0d1524" : "#ffffff"
 
+    // Banners: something to act on, something to know; errors in text
+    readonly property color warningBackground: dark ? "#3d3420" : "#fff4d6"
+    readonly property color infoBackground: dark ? "#1f2d44" : "#e6eefc"
+    readonly property color errorText: dark ? "#ff9a94" : "#b3261e"
+
     // Metrics
     readonly property int spacing: 8
     readonly property int padding: 12

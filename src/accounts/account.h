@@ -54,6 +54,8 @@ public:
     [[nodiscard]] virtual QStringList secretNames() const = 0;
     /// The account's row in the store (its conversations and messages), 0 before the first start.
     [[nodiscard]] virtual qint64 storeAccountId() const = 0;
+    /// Whether the person is looking at Confab: accounts that poll do it faster then.
+    virtual void setWindowActive(bool active) = 0;
 
 Q_SIGNALS:
     void stateChanged(confab::accounts::Account::State state);

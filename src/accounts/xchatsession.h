@@ -41,6 +41,7 @@ public:
     [[nodiscard]] QCoro::Task<Result<void>> start() override;
     void stop() override;
     [[nodiscard]] QCoro::Task<void> revokeAccess() override;
+    void setWindowActive(bool active) override { m_engine->setWindowActive(active); }
     [[nodiscard]] QStringList secretNames() const override;
     [[nodiscard]] qint64 storeAccountId() const override;
 

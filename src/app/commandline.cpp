@@ -11,6 +11,7 @@ namespace {
 const auto ProfileOption = QStringLiteral("profile");
 const auto ServerOption = QStringLiteral("server");
 const auto ScreenshotOption = QStringLiteral("screenshot");
+const auto SignInAsOption = QStringLiteral("sign-in-as");
 } // namespace
 
 void CommandLine::configure(QCommandLineParser &parser)
@@ -34,6 +35,13 @@ void CommandLine::configure(QCommandLineParser &parser)
                                                                    QStringLiteral("file"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshot);
+    QCommandLineOption signInAs(
+        SignInAsOption,
+        QStringLiteral("Sign in as <user> at start through a loopback --server that approves on its own "
+                       "(confab-localserver --auto-approve): for scripts/run and the GUI tests."),
+                       QStringLiteral("user"));
+    signInAs.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(signInAs);
 }
 
 bool CommandLine::wantsInformationOnly(const QStringList &arguments)
@@ -91,6 +99,13 @@ Result<LaunchOptions> CommandLine::read(const QCommandLineParser &parser)
         options.server = std::move(server).value();
     }
     options.screenshotPath = parser.value(ScreenshotOption);
+    if (parser.isSet(SignInAsOption)) {
+        // Only a server on this computer may be signed in to without the person's browser.
+        if (options.server.isEmpty() || !QHostAddress(options.server.host()).isLoopback())
+            return Error(ErrorKind::InvalidInput,
+                         QStringLiteral("--sign-in-as needs a --server on this computer (http://127.0.0.1:PORT)."));
+        options.signInAs = parser.value(SignInAsOption);
+    }
     return options;
 }
 

@@ -14,6 +14,7 @@ struct LaunchOptions
     QString profile;        ///< --profile NAME (validated by Profile::resolve)
     QUrl server;            ///< --server URL; empty for the services' real endpoints
     QString screenshotPath; ///< hidden --screenshot FILE: save the first frame as PNG and quit
+    QString signInAs;       ///< hidden --sign-in-as USER: sign in on a loopback --server at start
 };
 
 /// Confab's command line: `--help`, `--version`, `--profile NAME`, `--server URL`.

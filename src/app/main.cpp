@@ -3,8 +3,10 @@
 
 #include "app/appid.h"
 #include "app/appinfo.h"
+#include "app/appsession.h"
 #include "app/commandline.h"
 #include "app/profile.h"
+#include "app/quitonsignal.h"
 #include "app/singleinstance.h"
 #include "app/windowcapture.h"
 #include "core/logging.h"
@@ -106,6 +108,7 @@ int main(int argc, char *argv[])
     if (role.value() == confab::SingleInstance::Role::Secondary)
         return 0;
 
+    confab::QuitOnSignal quitOnSignal;
     installTranslations(app);
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/im.confab.Confab.svg")));
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
@@ -118,6 +121,24 @@ int main(int argc, char *argv[])
     confab::AppInfo appInfo({profile.value().name(), profile.value().isDefault(), options.value().server.toString(),
                              profile.value().settingsFile()});
     confab::AppInfo::setInstance(&appInfo);
+
+    // The profile's secrets, cache and accounts: started now, ready in the background while the
+    // window appears.
+    confab::AppSession::Config sessionConfig;
+    sessionConfig.appId = QString::fromLatin1(confab::AppId);
+    sessionConfig.profile = profile.value().name();
+    sessionConfig.defaultProfile = profile.value().isDefault();
+    sessionConfig.dataDir = profile.value().dataDir();
+    sessionConfig.cacheDir = profile.value().cacheDir();
+    sessionConfig.settingsFile = profile.value().settingsFile();
+    sessionConfig.server = options.value().server;
+    sessionConfig.signInAs = options.value().signInAs;
+    confab::AppSession session(std::move(sessionConfig));
+    confab::AppSession::setInstance(&session);
+    QObject::connect(&app, &QGuiApplication::applicationStateChanged, &session, [&session](Qt::ApplicationState state) {
+        session.setWindowActive(state == Qt::ApplicationActive);
+    });
+    session.start();
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
@@ -138,8 +159,13 @@ int main(int argc, char *argv[])
                      [window](const QString &token) { raise(window, token); });
 
     std::unique_ptr<confab::WindowCapture> capture;
-    if (!options.value().screenshotPath.isEmpty())
+    if (!options.value().screenshotPath.isEmpty()) {
         capture = std::make_unique<confab::WindowCapture>(window, options.value().screenshotPath);
+        capture->holdUntilReady();
+        capture->setReady(session.isSettled());
+        QObject::connect(&session, &confab::AppSession::settledChanged, capture.get(),
+                         [&session, &capture] { capture->setReady(session.isSettled()); });
+    }
 
     return QCoreApplication::exec();
 }

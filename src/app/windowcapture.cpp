@@ -12,6 +12,7 @@ namespace confab {
 namespace {
 constexpr int SettleMs = 400;             // let bindings, fonts and images settle after the first frame
 constexpr int FirstFrameLimitMs = 15'000; // capture anyway if no frame is reported by then
+constexpr int ReadyLimitMs = 90'000;      // ... or, when held, the app is not ready by then
 } // namespace
 
 WindowCapture::WindowCapture(QQuickWindow *window, QString path, QObject *parent)
@@ -24,10 +25,32 @@ WindowCapture::WindowCapture(QQuickWindow *window, QString path, QObject *parent
     connect(window, &QQuickWindow::frameSwapped, this, [this] {
         if (!m_sawFrame) {
             m_sawFrame = true;
-            m_settle.start(SettleMs);
+            settleIfReady();
         }
     });
     m_settle.start(FirstFrameLimitMs);
+}
+
+void WindowCapture::holdUntilReady()
+{
+    m_ready = false;
+    m_settle.start(ReadyLimitMs);
+}
+
+void WindowCapture::setReady(bool ready)
+{
+    if (ready == m_ready)
+        return;
+    m_ready = ready;
+    settleIfReady();
+}
+
+void WindowCapture::settleIfReady()
+{
+    if (m_sawFrame && m_ready && !m_done)
+        m_settle.start(SettleMs);
+    else if (!m_ready && m_sawFrame)
+        m_settle.start(ReadyLimitMs);
 }
 
 void WindowCapture::capture()
@@ -36,6 +59,8 @@ void WindowCapture::capture()
         return;
     m_done = true;
     int exitCode = 1;
+    if (!m_ready)
+        qCWarning(lcUi) << "Screenshot: the app was still not ready; capturing it as it is";
     if (!m_window) {
         qCCritical(lcUi) << "Screenshot: the window went away before its first frame";
     } else {

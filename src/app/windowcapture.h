@@ -19,13 +19,20 @@ class WindowCapture : public QObject
 public:
     WindowCapture(QQuickWindow *window, QString path, QObject *parent = nullptr);
 
+    /// Waits for setReady(true) as well as the first frame (start-up still running, a sign-in
+    /// under way), for at most a minute and a half.
+    void holdUntilReady();
+    void setReady(bool ready);
+
 private:
     void capture();
+    void settleIfReady();
 
     QPointer<QQuickWindow> m_window;
     QString m_path;
     QTimer m_settle;
     bool m_sawFrame = false;
+    bool m_ready = true;
     bool m_done = false;
 };
 

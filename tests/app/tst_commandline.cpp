@@ -1,5 +1,7 @@
+#include "app/appid.h"
 #include "app/commandline.h"
 #include "app/profile.h"
+#include "secrets/keychainsecretstore.h"
 
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -38,6 +40,23 @@ private Q_SLOTS:
         QVERIFY(options.ok());
         QCOMPARE(options.value().profile, QStringLiteral("work"));
         QCOMPARE(options.value().server, QUrl(QStringLiteral("http://127.0.0.1:8080")));
+    }
+
+    void signInAsOnlyOnThisComputer()
+    {
+        const auto local =
+            parse({QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:8080"),
+                                                              QStringLiteral("--sign-in-as"), QStringLiteral("sam")});
+        QVERIFY(local.ok());
+        QCOMPARE(local.value().signInAs, QStringLiteral("sam"));
+        // Never without the browser against X or any other remote server.
+        const auto real = parse({QStringLiteral("--sign-in-as"), QStringLiteral("sam")});
+        QVERIFY(real.hasError());
+        QVERIFY(real.error().message().contains(QLatin1String("--server on this computer")));
+        const auto remote =
+            parse({QStringLiteral("--server"), QStringLiteral("https://api.x.com"),
+                                                              QStringLiteral("--sign-in-as"), QStringLiteral("sam")});
+        QVERIFY(remote.hasError());
     }
 
     void positionalArgumentsAreRejected()
@@ -134,6 +153,15 @@ private Q_SLOTS:
         QCOMPARE(standard.value().dbusServiceName(), QStringLiteral("im.confab.Confab"));
         QCOMPARE(work.value().dbusServiceName(), QStringLiteral("im.confab.Confab.Profile_work"));
         QVERIFY(!QFileInfo::exists(work.value().dataDir())); // resolve touches nothing
+
+        // Each profile has its own keychain entries (the service name the app's secrets use).
+        auto service = [](const Profile &p) {
+            return secrets::KeychainSecretStore::serviceNameFor(QString::fromLatin1(AppId), p.name(), p.isDefault());
+        };
+        QCOMPARE(service(standard.value()), QString::fromLatin1(AppId));
+        QVERIFY(service(work.value()) != service(home2.value()));
+        QVERIFY(service(work.value()) != service(standard.value()));
+        QVERIFY(service(work.value()).contains(QLatin1String("work")));
 
         QVERIFY(work.value().ensureDirectories().ok());
         for (const QString &dir : {work.value().dataDir(), work.value().configDir(), work.value().cacheDir()}) {

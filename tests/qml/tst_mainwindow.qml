@@ -69,8 +69,13 @@ TestCase {
         verify(empty.visible)
         verify(empty.width > 0 && empty.width < list.width, "the placeholder wraps inside the pane")
 
+        // No session runs here, so the conversation pane shows that Confab is starting, and
+        // neither the welcome nor the sign-in yet.
         const pane = createTemporaryObject(conversationPane, stage.contentItem)
-        verify(findChild(pane, "conversationEmptyState").visible)
+        compare(Session.phase, Session.Starting)
+        verify(findChild(pane, "startingIndicator").visible)
+        verify(!findChild(pane, "conversationEmptyState").visible)
+        verify(!findChild(pane, "signInLoader").active)
     }
 
     function test_profileLineOnlyWhenUseful() {
