@@ -65,13 +65,15 @@ Rectangle {
             Layout.fillWidth: true
             Layout.margins: Theme.spacing
             Layout.leftMargin: Theme.padding
-            visible: !AppInfo.defaultProfile || AppInfo.server !== ""
+            visible: !AppInfo.defaultProfile || AppInfo.server !== "" || Session.ephemeral
             text: {
                 const parts = []
                 if (!AppInfo.defaultProfile)
                     parts.push(qsTr("Profile: %1").arg(AppInfo.profile))
                 if (AppInfo.server !== "")
                     parts.push(qsTr("Server: %1").arg(AppInfo.server))
+                if (Session.ephemeral)
+                    parts.push(qsTr("Nothing is kept after you quit"))
                 return parts.join("  ·  ")
             }
             textFormat: Text.PlainText

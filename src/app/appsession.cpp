@@ -114,6 +114,13 @@ void AppSession::start()
 QCoro::Task<void> AppSession::startUp()
 {
     const std::shared_ptr<bool> alive = m_alive;
+    if (m_config.ephemeral) {
+        // Asked to keep nothing (scripts/run's demo): no keychain entries, no account list, no cache.
+        m_secrets = std::make_unique<secrets::SwitchableSecretStore>(std::make_unique<secrets::MemorySecretStore>());
+        Q_EMIT secretsChanged();
+        co_await openWithSecrets(false);
+        co_return;
+    }
     if (optedInToFile()) {
         if (QFileInfo::exists(secretsFilePath())) {
             setPhase(Phase::Unlock); // the views ask for the passphrase
@@ -179,7 +186,8 @@ QCoro::Task<void> AppSession::openWithSecrets(bool persistentDatabase)
 
     m_dispatcher = std::make_unique<store::OutboxDispatcher>(*m_store);
     accounts::AccountManager::Options managerOptions;
-    managerOptions.settingsFile = m_config.settingsFile;
+    managerOptions.settingsFile =
+        m_config.ephemeral ? sessionDatabasePath() + QStringLiteral(".accounts") : m_config.settingsFile;
     managerOptions.xchat = m_config.xchat;
     managerOptions.openUrl = [this](const QUrl &url) { return openInBrowser(url); };
     m_accounts =
@@ -267,7 +275,7 @@ void AppSession::skipUnlock()
 
 void AppSession::keepSecretsInFile(const QString &passphrase)
 {
-    if (m_phase != Phase::Ready || m_busy || !m_secrets || m_secrets->persistent())
+    if (m_phase != Phase::Ready || m_busy || !m_secrets || m_secrets->persistent() || m_config.ephemeral)
         return;
     (void)optIn(passphrase);
 }
@@ -330,7 +338,7 @@ bool AppSession::optedInToFile() const
 
 void AppSession::removeSessionDatabase() const
 {
-    for (const char *suffix : {"", "-wal", "-shm", "-journal"})
+    for (const char *suffix : {"", "-wal", "-shm", "-journal", ".accounts"})
         QFile::remove(sessionDatabasePath() + QLatin1String(suffix));
 }
 

@@ -55,6 +55,8 @@ class AppSession : public QObject
     Q_PROPERTY(QString secretsProblem READ secretsProblem NOTIFY secretsChanged)
     /// Whether secrets outlive this run (keychain or passphrase file).
     Q_PROPERTY(bool secretsPersistent READ secretsPersistent NOTIFY secretsChanged)
+    /// Started with --ephemeral: nothing is kept after quitting, on purpose.
+    Q_PROPERTY(bool ephemeral READ isEphemeral CONSTANT)
     /// Where secrets are, for a person ("the system keychain", ...).
     Q_PROPERTY(QString secretsWhere READ secretsWhere NOTIFY secretsChanged)
     /// A passphrase operation (unlock, opt-in) is running.
@@ -90,11 +92,12 @@ public:
         QString appId;   ///< e.g. "im.confab.Confab": the keychain service's base name
         QString profile; ///< the profile's name
         bool defaultProfile = true;
-        QString dataDir;      ///< the profile's data folder (database, secrets file)
-        QString cacheDir;     ///< the profile's cache folder (a session-only database)
-        QString settingsFile; ///< the profile's settings (account list, the opt-in)
-        QUrl server;          ///< --server, or empty for X
-        QString signInAs;     ///< --sign-in-as: sign in this user on a loopback server at start
+        QString dataDir;        ///< the profile's data folder (database, secrets file)
+        QString cacheDir;       ///< the profile's cache folder (a session-only database)
+        QString settingsFile;   ///< the profile's settings (account list, the opt-in)
+        QUrl server;            ///< --server, or empty for X
+        QString signInAs;       ///< --sign-in-as: sign in this user on a loopback server at start
+        bool ephemeral = false; ///< --ephemeral: keep nothing after quitting (secrets, accounts, cache)
         int keychainProbeMs = 10000;
         xchat::XChatAccountConfig xchat;
     };
@@ -114,6 +117,7 @@ public:
     [[nodiscard]] bool isSettled() const;
     [[nodiscard]] QString secretsProblem() const { return m_secretsProblem; }
     [[nodiscard]] bool secretsPersistent() const;
+    [[nodiscard]] bool isEphemeral() const { return m_config.ephemeral; }
     [[nodiscard]] QString secretsWhere() const;
     [[nodiscard]] bool isBusy() const { return m_busy; }
     [[nodiscard]] QString passphraseError() const { return m_passphraseError; }

@@ -12,6 +12,7 @@ const auto ProfileOption = QStringLiteral("profile");
 const auto ServerOption = QStringLiteral("server");
 const auto ScreenshotOption = QStringLiteral("screenshot");
 const auto SignInAsOption = QStringLiteral("sign-in-as");
+const auto EphemeralOption = QStringLiteral("ephemeral");
 } // namespace
 
 void CommandLine::configure(QCommandLineParser &parser)
@@ -42,6 +43,11 @@ void CommandLine::configure(QCommandLineParser &parser)
                        QStringLiteral("user"));
     signInAs.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(signInAs);
+    QCommandLineOption ephemeral(EphemeralOption,
+                                 QStringLiteral("Keep nothing after quitting: secrets in memory, no account list, "
+                                                "no message cache (scripts/run's demo session)."));
+    ephemeral.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(ephemeral);
 }
 
 bool CommandLine::wantsInformationOnly(const QStringList &arguments)
@@ -106,6 +112,7 @@ Result<LaunchOptions> CommandLine::read(const QCommandLineParser &parser)
                          QStringLiteral("--sign-in-as needs a --server on this computer (http://127.0.0.1:PORT)."));
         options.signInAs = parser.value(SignInAsOption);
     }
+    options.ephemeral = parser.isSet(EphemeralOption);
     return options;
 }
 

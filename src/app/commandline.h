@@ -15,6 +15,7 @@ struct LaunchOptions
     QUrl server;            ///< --server URL; empty for the services' real endpoints
     QString screenshotPath; ///< hidden --screenshot FILE: save the first frame as PNG and quit
     QString signInAs;       ///< hidden --sign-in-as USER: sign in on a loopback --server at start
+    bool ephemeral = false; ///< hidden --ephemeral: keep nothing after quitting
 };
 
 /// Confab's command line: `--help`, `--version`, `--profile NAME`, `--server URL`.

@@ -133,6 +133,7 @@ int main(int argc, char *argv[])
     sessionConfig.settingsFile = profile.value().settingsFile();
     sessionConfig.server = options.value().server;
     sessionConfig.signInAs = options.value().signInAs;
+    sessionConfig.ephemeral = options.value().ephemeral;
     confab::AppSession session(std::move(sessionConfig));
     confab::AppSession::setInstance(&session);
     QObject::connect(&app, &QGuiApplication::applicationStateChanged, &session, [&session](Qt::ApplicationState state) {
