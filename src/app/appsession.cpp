@@ -141,12 +141,7 @@ QCoro::Task<void> AppSession::startUp()
         co_await openWithSecrets(true);
         co_return;
     }
-    m_secretsProblem = tr("%1 Until then, Confab keeps your sign-in for this session only: you will sign in again "
-                          "next time.")
-                           .arg(probed.error().message());
-    qCWarning(lcSecrets).noquote() << probed.error().message() << "Secrets are kept for this session only.";
-    m_secrets = std::make_unique<secrets::SwitchableSecretStore>(std::make_unique<secrets::MemorySecretStore>());
-    Q_EMIT secretsChanged();
+    keepSecretsInMemory(probed.error());
     co_await openWithSecrets(false);
 }
 
@@ -169,6 +164,14 @@ QCoro::Task<void> AppSession::openWithSecrets(bool persistentDatabase)
     const Result<store::OpenReport> opened = co_await opening;
     if (!*alive)
         co_return;
+    if (!opened && persistentDatabase && opened.error().kind() == ErrorKind::Keychain) {
+        // The keychain answered the probe but refuses to store (locked, with nobody to unlock it;
+        // no default collection): carry on as without a keychain.
+        m_store.reset();
+        keepSecretsInMemory(opened.error());
+        co_await openWithSecrets(false);
+        co_return;
+    }
     if (!opened) {
         m_failure = tr("Confab could not open its message cache: %1").arg(opened.error().message());
         qCCritical(lcStore).noquote() << opened.error().toString();
@@ -229,6 +232,16 @@ QCoro::Task<void> AppSession::openWithSecrets(bool persistentDatabase)
         }
     }
     updateSettled();
+}
+
+void AppSession::keepSecretsInMemory(const Error &why)
+{
+    qCWarning(lcSecrets).noquote() << why.toString() << "Secrets are kept for this session only.";
+    m_secretsProblem = tr("%1 Until then, Confab keeps your sign-in for this session only: you will sign in again "
+                          "next time.")
+                           .arg(why.message());
+    m_secrets = std::make_unique<secrets::SwitchableSecretStore>(std::make_unique<secrets::MemorySecretStore>());
+    Q_EMIT secretsChanged();
 }
 
 QString AppSession::passphraseProblem(const QString &passphrase) const

@@ -190,6 +190,8 @@ private:
                                               QString backupPassphrase);
     [[nodiscard]] QCoro::Task<void> runExport(QString accountKey, QString passphrase, QUrl file);
     [[nodiscard]] QCoro::Task<void> runSignOut(QString accountKey, bool remove);
+    /// No usable keychain: secrets in memory for the session, and the views say why.
+    void keepSecretsInMemory(const Error &why);
     void setPhase(Phase phase);
     void setBusy(bool busy, const QString &error = {});
     void setSigningIn(bool signingIn, const QString &error = {});
