@@ -2,6 +2,7 @@
 
 #include "accounts/accountrecord.h"
 #include "core/result.h"
+#include "store/types.h"
 
 #include <QObject>
 #include <QStringList>
@@ -10,6 +11,15 @@
 #include <optional>
 
 namespace confab::accounts {
+
+/// Someone an account can start a conversation with.
+struct Person
+{
+    QString id;     ///< the service's user id
+    QString name;   ///< display name
+    QString handle; ///< e.g. the X @username, without the "@"
+    QString avatarUrl;
+};
 
 /// One signed-in account of any kind, as the app and the views see it. Each kind (X Chat now, ACS
 /// and AionVision later) implements it around its own engine; AccountManager owns them all, and
@@ -57,11 +67,41 @@ public:
     /// Whether the person is looking at Confab: accounts that poll do it faster then.
     virtual void setWindowActive(bool active) = 0;
 
+    // ---- what the views do in this account's conversations (ids are the store's)
+    /// Writes a text message (a reply when `replyTo` is set) to the outbox: it shows at once.
+    [[nodiscard]] virtual QCoro::Task<Result<store::Message>> sendText(qint64 conversationId, QString text,
+                                                                       qint64 replyTo) = 0;
+    [[nodiscard]] virtual QCoro::Task<Result<void>> react(qint64 messageId, QString emoji, bool add) = 0;
+    [[nodiscard]] virtual QCoro::Task<Result<void>> edit(qint64 messageId, QString text) = 0;
+    [[nodiscard]] virtual QCoro::Task<Result<void>> deleteMessages(qint64 conversationId, QList<qint64> messageIds,
+                                                                   bool forEveryone) = 0;
+    [[nodiscard]] virtual QCoro::Task<Result<void>> markRead(qint64 conversationId) = 0;
+    /// Older history from the service into the store: how many messages came.
+    [[nodiscard]] virtual QCoro::Task<Result<int>> loadOlder(qint64 conversationId, int count) = 0;
+    /// The person is typing (the account throttles what it sends).
+    virtual void userTyping(qint64 conversationId) = 0;
+    /// The conversation on screen (0: none), watched more closely (typing).
+    virtual void setFocusedConversation(qint64 conversationId) = 0;
+    /// Finds someone by their handle, to start a conversation with.
+    [[nodiscard]] virtual QCoro::Task<Result<Person>> findPerson(QString handle) = 0;
+    /// Starts (or finds) the 1:1 with `personId`: the conversation's id.
+    [[nodiscard]] virtual QCoro::Task<Result<qint64>> startDirect(QString personId) = 0;
+    /// Creates a group with these people and this account: the conversation's id.
+    [[nodiscard]] virtual QCoro::Task<Result<qint64>> createGroup(QStringList personIds, QString title) = 0;
+    /// This account's own key fingerprint, to compare out of band (empty where there is none).
+    [[nodiscard]] virtual QString ownFingerprint() const = 0;
+    /// A contact's key fingerprint as this account knows it (empty when unknown).
+    [[nodiscard]] virtual QString fingerprintOf(const QString &personId) const = 0;
+
 Q_SIGNALS:
     void stateChanged(confab::accounts::Account::State state);
     void problem(const confab::Error &error);
     /// The record changed (name, backup flag): AccountManager saves it.
     void recordChanged();
+    /// Who is typing in a conversation now (the service's user ids).
+    void typingChanged(qint64 conversationId, const QStringList &personIds);
+    /// A contact's keys changed: compare fingerprints again before trusting them.
+    void contactKeyChanged(const QString &personId);
 
 protected:
     void setState(State state);

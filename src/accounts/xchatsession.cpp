@@ -58,6 +58,9 @@ XChatSession::XChatSession(AccountRecord record, Parts parts, secrets::OAuthToke
 {
     connect(m_engine.get(), &xchat::XChatAccount::statusChanged, this, &XChatSession::onEngineStatus);
     connect(m_engine.get(), &xchat::XChatAccount::problem, this, &XChatSession::reportProblem);
+    connect(m_engine.get(), &xchat::XChatAccount::typingChanged, this, &Account::typingChanged);
+    connect(m_engine.get(), &xchat::XChatAccount::peerKeyChanged, this,
+            [this](const QString &userId) { Q_EMIT contactKeyChanged(userId); });
     // The refresh token rotates: the keychain must always hold the newest, or the next start
     // cannot sign in silently.
     connect(&m_tokens, &secrets::OAuthTokenProvider::tokensChanged, this, [this] {
@@ -197,6 +200,62 @@ QCoro::Task<Result<QByteArray>> XChatSession::exportKeyBackup(QString passphrase
         co_return text.error();
     noteKeysBackedUp();
     co_return text.value();
+}
+
+// ---- conversation actions: the engine does them; these only adapt its names and types.
+
+QCoro::Task<Result<store::Message>> XChatSession::sendText(qint64 conversationId, QString text, qint64 replyTo)
+{
+    co_return co_await m_engine->sendText(conversationId, std::move(text), replyTo);
+}
+
+QCoro::Task<Result<void>> XChatSession::react(qint64 messageId, QString emoji, bool add)
+{
+    co_return co_await m_engine->react(messageId, std::move(emoji), add);
+}
+
+QCoro::Task<Result<void>> XChatSession::edit(qint64 messageId, QString text)
+{
+    co_return co_await m_engine->edit(messageId, std::move(text));
+}
+
+QCoro::Task<Result<void>> XChatSession::deleteMessages(qint64 conversationId, QList<qint64> messageIds,
+                                                       bool forEveryone)
+{
+    co_return co_await m_engine->deleteMessages(conversationId, std::move(messageIds), forEveryone);
+}
+
+QCoro::Task<Result<void>> XChatSession::markRead(qint64 conversationId)
+{
+    co_return co_await m_engine->markRead(conversationId);
+}
+
+QCoro::Task<Result<int>> XChatSession::loadOlder(qint64 conversationId, int count)
+{
+    co_return co_await m_engine->loadOlder(conversationId, count);
+}
+
+QCoro::Task<Result<Person>> XChatSession::findPerson(QString handle)
+{
+    const Result<xchat::RemoteUser> found = co_await m_engine->findUser(std::move(handle));
+    if (!found)
+        co_return found.error();
+    Person person;
+    person.id = found.value().id;
+    person.name = found.value().name;
+    person.handle = found.value().username;
+    person.avatarUrl = found.value().avatarUrl;
+    co_return person;
+}
+
+QCoro::Task<Result<qint64>> XChatSession::startDirect(QString personId)
+{
+    co_return co_await m_engine->startDirect(std::move(personId));
+}
+
+QCoro::Task<Result<qint64>> XChatSession::createGroup(QStringList personIds, QString title)
+{
+    co_return co_await m_engine->createGroup(std::move(personIds), std::move(title));
 }
 
 } // namespace confab::accounts

@@ -45,6 +45,25 @@ public:
     [[nodiscard]] QStringList secretNames() const override;
     [[nodiscard]] qint64 storeAccountId() const override;
 
+    [[nodiscard]] QCoro::Task<Result<store::Message>> sendText(qint64 conversationId, QString text,
+                                                               qint64 replyTo) override;
+    [[nodiscard]] QCoro::Task<Result<void>> react(qint64 messageId, QString emoji, bool add) override;
+    [[nodiscard]] QCoro::Task<Result<void>> edit(qint64 messageId, QString text) override;
+    [[nodiscard]] QCoro::Task<Result<void>> deleteMessages(qint64 conversationId, QList<qint64> messageIds,
+                                                           bool forEveryone) override;
+    [[nodiscard]] QCoro::Task<Result<void>> markRead(qint64 conversationId) override;
+    [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId, int count) override;
+    void userTyping(qint64 conversationId) override { m_engine->userTyping(conversationId); }
+    void setFocusedConversation(qint64 conversationId) override { m_engine->setFocusedConversation(conversationId); }
+    [[nodiscard]] QCoro::Task<Result<Person>> findPerson(QString handle) override;
+    [[nodiscard]] QCoro::Task<Result<qint64>> startDirect(QString personId) override;
+    [[nodiscard]] QCoro::Task<Result<qint64>> createGroup(QStringList personIds, QString title) override;
+    [[nodiscard]] QString ownFingerprint() const override { return m_engine->fingerprint(); }
+    [[nodiscard]] QString fingerprintOf(const QString &personId) const override
+    {
+        return m_engine->peerFingerprint(personId);
+    }
+
     /// Saves the current tokens under the record's key (after the first start names it).
     [[nodiscard]] QCoro::Task<Result<void>> saveTokens();
     /// This device's keys as a passphrase-protected backup text (crypto::exportKeyBackup), made

@@ -4,6 +4,7 @@
 #include "app/appid.h"
 #include "app/appinfo.h"
 #include "app/appsession.h"
+#include "app/chatcontroller.h"
 #include "app/commandline.h"
 #include "app/profile.h"
 #include "app/quitonsignal.h"
@@ -139,6 +140,8 @@ int main(int argc, char *argv[])
     QObject::connect(&app, &QGuiApplication::applicationStateChanged, &session, [&session](Qt::ApplicationState state) {
         session.setWindowActive(state == Qt::ApplicationActive);
     });
+    confab::ChatController chat(session);
+    confab::ChatController::setInstance(&chat);
     session.start();
 
     QQmlApplicationEngine engine;

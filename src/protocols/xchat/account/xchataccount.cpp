@@ -250,6 +250,22 @@ QString XChatAccount::fingerprint() const
     return r ? QString::fromLatin1(r.value().fingerprint) : QString();
 }
 
+QString XChatAccount::peerFingerprint(const QString &userId) const
+{
+    const std::optional<QString> version = m_directory.newestVersion(userId);
+    if (!version)
+        return {};
+    const SigningKeyDirectory::Entry *entry = m_directory.find(userId, *version);
+    return entry ? QString::fromLatin1(entry->identityKey.fingerprint()) : QString();
+}
+
+QCoro::Task<Result<RemoteUser>> XChatAccount::findUser(QString username)
+{
+    if (username.startsWith(QLatin1Char('@')))
+        username.remove(0, 1);
+    co_return co_await m_api.userByUsername(std::move(username));
+}
+
 qint64 XChatAccount::conversationId(const QString &remoteId) const
 {
     const auto it = m_conversations.find(remoteId);

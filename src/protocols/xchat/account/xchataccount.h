@@ -107,6 +107,10 @@ public:
     [[nodiscard]] const QString &keyVersion() const { return m_keyVersion; }
     /// This device's identity key fingerprint, to compare out of band.
     [[nodiscard]] QString fingerprint() const;
+    /// A peer's identity key fingerprint at their newest verified key version (empty: not known yet).
+    [[nodiscard]] QString peerFingerprint(const QString &userId) const;
+    /// Looks a user up by @username (without the "@").
+    [[nodiscard]] QCoro::Task<Result<RemoteUser>> findUser(QString username);
     [[nodiscard]] net::HttpClient &http() { return m_http; }
     /// The local id of a conversation by its X id (0: unknown).
     [[nodiscard]] qint64 conversationId(const QString &remoteId) const;

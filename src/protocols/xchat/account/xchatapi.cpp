@@ -4,6 +4,7 @@
 #include "protocols/xchat/outgoing.h"
 #include "protocols/xchat/thriftcodec.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QUrlQuery>
 
@@ -53,8 +54,14 @@ Result<QJsonObject> jsonData(const Result<net::Response> &response)
     Result<QJsonObject> json = response.value().json();
     if (!json)
         return json.error();
-    if (!json.value().value(QLatin1String("data")).isObject() && !json.value().value(QLatin1String("data")).isArray())
+    if (!json.value().value(QLatin1String("data")).isObject() && !json.value().value(QLatin1String("data")).isArray()) {
+        // X answers "not found" for a lookup with 200 and an `errors` list instead of `data`.
+        const QJsonObject first = json.value().value(QLatin1String("errors")).toArray().first().toObject();
+        if (first.value(QLatin1String("type")).toString().endsWith(QLatin1String("/resource-not-found")))
+            return Error(ErrorKind::NotFound, QStringLiteral("X has nothing by that name."),
+                                                             first.value(QLatin1String("detail")).toString());
         return shapeError(QStringLiteral("HTTP %1 without data").arg(response.value().status));
+    }
     return json;
 }
 
@@ -97,6 +104,10 @@ QCoro::Task<Result<RemoteUser>> XChatApi::userByUsername(QString username)
     const QString path =
         QStringLiteral("/2/users/by/username/") + QString::fromLatin1(QUrl::toPercentEncoding(username));
     auto json = jsonData(co_await m_http.send(net::Request::get(path, query)));
+    if (!json && json.error().kind() == ErrorKind::NotFound)
+        co_return Error(ErrorKind::NotFound,
+                        QCoreApplication::translate("confab::xchat", "There is no one called @%1 on X.").arg(username),
+                        json.error().detail());
     if (!json)
         co_return json.error();
     RemoteUser u = userFrom(json.value().value(QLatin1String("data")).toObject());
