@@ -6,6 +6,9 @@
 #include "core/logging.h"
 #include "core/worker.h"
 #include "crypto/passphrasebox.h"
+#include "models/accountsmodel.h"
+#include "models/conversationfiltermodel.h"
+#include "models/conversationlistmodel.h"
 #include "net/cancellation.h"
 #include "secrets/filesecretstore.h"
 #include "secrets/keychainsecretstore.h"
@@ -76,7 +79,11 @@ AppSession::~AppSession()
     *m_alive = false;
     if (auto *cancel = m_signInCancel.data())
         cancel->cancel();
-    // Accounts stop before the dispatcher that sends for them and the store they write to.
+    // Views' models go first; accounts stop before the dispatcher that sends for them and the
+    // store they write to.
+    m_conversationFilter.reset();
+    m_conversationList.reset();
+    m_accountsModel.reset();
     m_accounts.reset();
     m_dispatcher.reset();
     m_store.reset();
@@ -206,6 +213,16 @@ QCoro::Task<void> AppSession::openWithSecrets(bool persistentDatabase)
     });
     for (accounts::Account *account : m_accounts->accounts())
         watch(account);
+    m_accountsModel = std::make_unique<models::AccountsModel>(*m_accounts);
+    m_conversationList = std::make_unique<models::ConversationListModel>(*m_store);
+    m_conversationList->setBadgeLookup([this](qint64 accountId) { return badgeFor(accountId); });
+    connect(m_accounts.get(), &accounts::AccountManager::accountAdded, m_conversationList.get(),
+            [this] { m_conversationList->setBadgeLookup([this](qint64 id) { return badgeFor(id); }); });
+    connect(m_accounts.get(), &accounts::AccountManager::accountRemoved, m_conversationList.get(),
+            [this] { m_conversationList->setBadgeLookup([this](qint64 id) { return badgeFor(id); }); });
+    m_conversationFilter = std::make_unique<models::ConversationFilterModel>();
+    m_conversationFilter->setSourceModel(m_conversationList.get());
+    Q_EMIT modelsChanged();
     Q_EMIT storeReady();
     Q_EMIT accountsChanged();
     setPhase(Phase::Ready);
@@ -358,6 +375,32 @@ void AppSession::removeSessionDatabase() const
 store::Store *AppSession::store() const
 {
     return m_store.get();
+}
+
+QAbstractItemModel *AppSession::accountsModel() const
+{
+    return m_accountsModel.get();
+}
+
+QAbstractItemModel *AppSession::conversationsModel() const
+{
+    return m_conversationFilter.get();
+}
+
+models::AccountBadge AppSession::badgeFor(qint64 accountId) const
+{
+    // With one account there is nothing to tell apart: no badge. With several, each account's
+    // conversations carry its @handle and a colour of its own.
+    if (!m_accounts)
+        return {};
+    const QList<accounts::Account *> all = m_accounts->accounts();
+    if (all.size() < 2)
+        return {};
+    for (qsizetype i = 0; i < all.size(); ++i) {
+        if (all.at(i)->storeAccountId() == accountId)
+            return {QLatin1Char('@') + all.at(i)->record().username, QString::number(i % 8)};
+    }
+    return {};
 }
 
 // ---- accounts -------------------------------------------------------------------------------

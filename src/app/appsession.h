@@ -3,6 +3,7 @@
 #include "core/result.h"
 #include "protocols/xchat/account/xchataccount.h"
 
+#include <QAbstractItemModel>
 #include <QObject>
 #include <QPointer>
 #include <QQmlEngine>
@@ -18,6 +19,12 @@ namespace confab::accounts {
 class Account;
 class AccountManager;
 } // namespace confab::accounts
+namespace confab::models {
+class AccountsModel;
+struct AccountBadge;
+class ConversationFilterModel;
+class ConversationListModel;
+} // namespace confab::models
 namespace confab::net {
 class Cancellation;
 }
@@ -77,6 +84,11 @@ class AppSession : public QObject
     Q_PROPERTY(QString signInLink READ signInLink NOTIFY signInChanged)
     /// Accounts in the list (signed in or out).
     Q_PROPERTY(int accountCount READ accountCount NOTIFY accountsChanged)
+    /// The accounts (models::AccountsModel); null until the store is open.
+    Q_PROPERTY(QAbstractItemModel *accounts READ accountsModel NOTIFY modelsChanged)
+    /// Every account's conversations, newest first, filterable (models::ConversationFilterModel
+    /// over models::ConversationListModel); null until the store is open.
+    Q_PROPERTY(QAbstractItemModel *conversations READ conversationsModel NOTIFY modelsChanged)
 
 public:
     enum class Phase {
@@ -131,6 +143,9 @@ public:
 
     /// Null before the store is open (phase Starting or Unlock).
     [[nodiscard]] accounts::AccountManager *accountManager() const { return m_accounts.get(); }
+    [[nodiscard]] QAbstractItemModel *accountsModel() const;
+    [[nodiscard]] QAbstractItemModel *conversationsModel() const;
+    [[nodiscard]] models::ConversationListModel *conversationList() const { return m_conversationList.get(); }
     [[nodiscard]] store::Store *store() const;
 
     /// What is wrong with `passphrase` for a new secrets file (too short, ...), or empty.
@@ -176,6 +191,7 @@ Q_SIGNALS:
     void accountsChanged();
     /// The store and the account manager exist (before the accounts are back).
     void storeReady();
+    void modelsChanged();
     /// A sign-in finished: `error` is empty on success.
     void signInFinished(const QString &accountKey, const QString &error);
     void keyBackupFinished(const QString &accountKey, const QString &error);
@@ -198,6 +214,7 @@ private:
     void watch(accounts::Account *account);
     void updateSettled();
     [[nodiscard]] bool openInBrowser(const QUrl &url);
+    [[nodiscard]] models::AccountBadge badgeFor(qint64 accountId) const;
     [[nodiscard]] QString secretsFilePath() const;
     [[nodiscard]] QString sessionDatabasePath() const;
     [[nodiscard]] bool optedInToFile() const;
@@ -222,6 +239,9 @@ private:
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<store::OutboxDispatcher> m_dispatcher;
     std::unique_ptr<accounts::AccountManager> m_accounts;
+    std::unique_ptr<models::AccountsModel> m_accountsModel;
+    std::unique_ptr<models::ConversationListModel> m_conversationList;
+    std::unique_ptr<models::ConversationFilterModel> m_conversationFilter;
     std::unique_ptr<QNetworkAccessManager> m_headlessBrowser; ///< --sign-in-as only
     QPointer<net::Cancellation> m_signInCancel;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);

@@ -2,8 +2,12 @@
 
 #include "accounts/account.h"
 #include "accounts/accountmanager.h"
+#include "accounts/taskfuture.h"
 #include "app/appsession.h"
 #include "core/logging.h"
+#include "models/conversationlistmodel.h"
+#include "models/memberlistmodel.h"
+#include "models/messagelistmodel.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
@@ -39,6 +43,9 @@ ChatController::ChatController(AppSession &session, QObject *parent) : QObject(p
         connect(manager, &accounts::AccountManager::accountAdded, this, &ChatController::watch);
         connect(m_session.store(), &store::Store::membersChanged, this,
                 [this](qint64 conversationId) { m_names.erase(conversationId); });
+        // The conversation list shows who is typing.
+        if (models::ConversationListModel *list = m_session.conversationList())
+            connect(this, &ChatController::typingChanged, list, &models::ConversationListModel::setTyping);
     });
 }
 
@@ -115,6 +122,18 @@ void ChatController::setFocusedConversation(qint64 conversationId)
     if (conversationId == m_focused)
         return;
     m_focused = conversationId;
+    // The views may still hold the old models for a moment: they go with the event loop.
+    if (models::MessageListModel *old = m_messages.data())
+        old->deleteLater();
+    if (models::MemberListModel *old = m_members.data())
+        old->deleteLater();
+    store::Store *store = m_session.store();
+    if (conversationId != 0 && store) {
+        auto *messages = new models::MessageListModel(*store, conversationId, this);
+        messages->setHistorySource([this, conversationId] { return accounts::toFuture(loadOlder(conversationId)); });
+        m_messages = messages;
+        m_members = new models::MemberListModel(*store, conversationId, this);
+    }
     Q_EMIT focusedConversationChanged();
     if (accounts::AccountManager *manager = m_session.accountManager()) {
         for (accounts::Account *account : manager->accounts())
@@ -123,6 +142,27 @@ void ChatController::setFocusedConversation(qint64 conversationId)
     if (conversationId == 0)
         return;
     (void)runFocus(conversationId);
+}
+
+QAbstractItemModel *ChatController::messages() const
+{
+    return m_messages.data();
+}
+
+QAbstractItemModel *ChatController::members() const
+{
+    return m_members.data();
+}
+
+QCoro::Task<Result<int>> ChatController::loadOlder(qint64 conversationId)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    accounts::Account *account = co_await accountOfConversation(conversationId);
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!account)
+        co_return noAccount();
+    co_return co_await account->loadOlder(conversationId, 100);
 }
 
 QCoro::Task<void> ChatController::runFocus(qint64 conversationId)

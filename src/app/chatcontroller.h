@@ -2,6 +2,7 @@
 
 #include "core/result.h"
 
+#include <QAbstractItemModel>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
@@ -16,6 +17,10 @@
 namespace confab::accounts {
 class Account;
 }
+namespace confab::models {
+class MemberListModel;
+class MessageListModel;
+} // namespace confab::models
 
 namespace confab {
 
@@ -35,6 +40,11 @@ class ChatController : public QObject
     /// The conversation on screen (0: none). Its account watches it more closely.
     Q_PROPERTY(qint64 focusedConversation READ focusedConversation WRITE setFocusedConversation NOTIFY
                    focusedConversationChanged)
+    /// The focused conversation's messages, newest at row 0 (models::MessageListModel); null when
+    /// none is focused.
+    Q_PROPERTY(QAbstractItemModel *messages READ messages NOTIFY focusedConversationChanged)
+    /// The focused conversation's members (models::MemberListModel); null when none is focused.
+    Q_PROPERTY(QAbstractItemModel *members READ members NOTIFY focusedConversationChanged)
 
 public:
     explicit ChatController(AppSession &session, QObject *parent = nullptr);
@@ -45,6 +55,8 @@ public:
 
     [[nodiscard]] qint64 focusedConversation() const { return m_focused; }
     void setFocusedConversation(qint64 conversationId);
+    [[nodiscard]] QAbstractItemModel *messages() const;
+    [[nodiscard]] QAbstractItemModel *members() const;
 
     /// Sends `text` (trimmed; nothing when empty) as a message, or a reply to `replyTo`.
     Q_INVOKABLE void send(qint64 conversationId, const QString &text, qint64 replyTo = 0);
@@ -86,6 +98,7 @@ Q_SIGNALS:
 private:
     [[nodiscard]] QCoro::Task<accounts::Account *> accountOfConversation(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runFocus(qint64 conversationId);
+    [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runSend(qint64 conversationId, QString text, qint64 replyTo);
     [[nodiscard]] QCoro::Task<void> runOnMessage(qint64 messageId, QString action, QString text, bool flag);
     [[nodiscard]] QCoro::Task<void> runMarkRead(qint64 conversationId);
@@ -99,6 +112,8 @@ private:
 
     AppSession &m_session;
     qint64 m_focused = 0;
+    QPointer<models::MessageListModel> m_messages;
+    QPointer<models::MemberListModel> m_members;
     std::map<qint64, QHash<QString, QString>> m_names; ///< conversation -> member id -> name (typing lines)
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };

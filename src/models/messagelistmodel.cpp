@@ -761,6 +761,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case VerificationReasonRole: return m.kind == store::MessageKind::Failure ? m.text : QString();
     case FirstInGroupRole: return r.firstInGroup;
     case LastInGroupRole: return r.lastInGroup;
+    case LinkedTextRole: return m.deleted ? QString() : modeltext::linkedHtml(m.text, r.links);
     default: break;
     }
     return {};
@@ -795,6 +796,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {VerificationReasonRole, "verificationReason"},
         {FirstInGroupRole, "firstInGroup"},
         {LastInGroupRole, "lastInGroup"},
+        {LinkedTextRole, "linkedText"},
     };
     return names;
 }

@@ -130,6 +130,9 @@ public:
         FirstInGroupRole,
         /// bool: the newest message of such a run (shows the avatar and time).
         LastInGroupRole,
+        /// QString: TextRole as safe HTML for Text.StyledText: everything escaped, only the links
+        /// of EntitiesRole as anchors (modeltext::linkedHtml). Never the sender's own markup.
+        LinkedTextRole,
     };
     Q_ENUM(Role)
 

@@ -176,4 +176,31 @@ QString typingText(const QStringList &names)
     return tr("%1 and %n others are typing…", static_cast<int>(names.size() - 1)).arg(names.at(0));
 }
 
+QString linkedHtml(const QString &text, const QList<TextLink> &links)
+{
+    auto escape = [](QStringView part) {
+        QString out = part.toString().toHtmlEscaped();
+        out.replace(QLatin1Char('\n'), QLatin1String("<br>"));
+        return out;
+    };
+    QList<TextLink> sorted = links;
+    std::sort(sorted.begin(), sorted.end(), [](const TextLink &a, const TextLink &b) { return a.start < b.start; });
+    QString html;
+    html.reserve(text.size() + text.size() / 4);
+    int at = 0;
+    for (const TextLink &link : std::as_const(sorted)) {
+        const bool safeScheme = link.url.startsWith(QLatin1String("https://"), Qt::CaseInsensitive) ||
+                                link.url.startsWith(QLatin1String("http://"), Qt::CaseInsensitive) ||
+                                link.url.startsWith(QLatin1String("mailto:"), Qt::CaseInsensitive);
+        if (link.start < at || link.length <= 0 || link.start + link.length > text.size() || !safeScheme)
+            continue;
+        html += escape(QStringView(text).mid(at, link.start - at));
+        html += QLatin1String("<a href=\"") + link.url.toHtmlEscaped() + QLatin1String("\">") +
+                escape(QStringView(text).mid(link.start, link.length)) + QLatin1String("</a>");
+        at = link.start + link.length;
+    }
+    html += escape(QStringView(text).mid(at));
+    return html;
+}
+
 } // namespace confab::models::modeltext

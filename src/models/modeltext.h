@@ -24,6 +24,11 @@ struct TextLink
 
 namespace modeltext {
 
+/// `text` as HTML that shows exactly the text and nothing a sender could smuggle in: every
+/// character escaped, line breaks kept, and only `links` turned into anchors (their URLs escaped
+/// too, and only http(s) or mailto). For Text.StyledText; links out of range are left as text.
+[[nodiscard]] QString linkedHtml(const QString &text, const QList<TextLink> &links);
+
 /// `text` folded for matching: compatibility-decomposed, accents and other combining marks dropped,
 /// case-folded. "Éléonore" and "eleonore" fold alike.
 [[nodiscard]] QString foldForSearch(const QString &text);

@@ -1146,6 +1146,20 @@ void ModelsTest::modelText()
     QCOMPARE(findLinks(QStringLiteral("HTTP://A.B/c?d=1! and http:// alone")),
                        (QList<TextLink>{{0, 16, QStringLiteral("HTTP://A.B/c?d=1")}}));
     QCOMPARE(findLinks(QStringLiteral("no links, ftp://x.y or javascript:alert(1)")), QList<TextLink>{});
+
+    // What the timeline shows: the sender's markup as text, only detected links as anchors.
+    using modeltext::linkedHtml;
+    const QString hostile = QStringLiteral("<b>hi</b> <img src=x onerror=1> & https://a.example/?q=<x>\"");
+    const QString html = linkedHtml(hostile, findLinks(hostile));
+    QVERIFY2(!html.contains(QLatin1String("<b>")) && !html.contains(QLatin1String("<img")), qPrintable(html));
+    QVERIFY(html.startsWith(QLatin1String("&lt;b&gt;hi&lt;/b&gt; &lt;img src=x onerror=1&gt; &amp; <a href=\"")));
+    QCOMPARE(html.count(QLatin1String("<a ")), 1);
+    QVERIFY(!html.contains(QLatin1String("\"\"")));
+    QCOMPARE(linkedHtml(QStringLiteral("two\nlines"), {}), QStringLiteral("two<br>lines"));
+    // A link with another scheme, or out of range, stays text.
+    QCOMPARE(linkedHtml(QStringLiteral("javascript:alert(1)"), {{0, 19, QStringLiteral("javascript:alert(1)")}}),
+                        QStringLiteral("javascript:alert(1)"));
+    QCOMPARE(linkedHtml(QStringLiteral("short"), {{2, 40, QStringLiteral("https://x.y")}}), QStringLiteral("short"));
     // Entities count code points: after an emoji (two UTF-16 units) the offsets shift.
     const QString text = QStringLiteral("😀 go example.org now");
     const QJsonArray entities{QJsonObject{
