@@ -3,11 +3,58 @@ import QtQuick.Controls
 import QtQuick.Layouts
 import Confab.App
 
-// The left pane: every conversation of every account, newest activity first.
+// The left pane: every conversation of every account, newest activity first, with a search
+// field (Ctrl+F) that matches titles and last messages, accents and case ignored.
 Rectangle {
     id: root
 
     color: Theme.sidebar
+
+    signal settingsRequested()
+    signal newConversationRequested()
+    /// A conversation was opened: what the conversation view shows in its header.
+    signal opened(var conversation)
+
+    readonly property alias list: list
+    readonly property alias searchField: search
+
+    /// Opens the conversation `step` rows below (or above, when negative) the open one.
+    function step(delta) {
+        if (list.count === 0)
+            return
+        const current = currentRow()
+        const next = Math.max(0, Math.min(list.count - 1, current < 0 ? 0 : current + delta))
+        open(next)
+    }
+    function currentRow() {
+        for (let i = 0; i < list.count; ++i) {
+            const item = list.itemAtIndex(i)
+            if (item && item.conversationId === Chat.focusedConversation)
+                return i
+        }
+        return list.currentIndex
+    }
+    function open(row) {
+        list.currentIndex = row
+        list.positionViewAtIndex(row, ListView.Contain)
+        const item = list.itemAtIndex(row)
+        if (!item)
+            return
+        Chat.focusedConversation = item.conversationId
+        root.opened({ conversationId: item.conversationId, title: item.title, initials: item.initials,
+                      avatarUrl: item.avatarUrl, kind: item.kind, accountId: item.accountId })
+    }
+    /// Opens the conversation with this id if the list shows it.
+    function openConversation(conversationId) {
+        for (let i = 0; i < list.count; ++i) {
+            const item = list.itemAtIndex(i)
+            if (item && item.conversationId === conversationId) {
+                open(i)
+                return true
+            }
+        }
+        return false
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -27,6 +74,50 @@ Rectangle {
                 font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.titleScale)
                 font.weight: Font.Bold
             }
+            Row {
+                anchors.right: parent.right
+                anchors.rightMargin: Theme.spacing
+                anchors.verticalCenter: parent.verticalCenter
+                spacing: 2
+                ToolButton {
+                    objectName: "newConversationButton"
+                    text: "✎"
+                    enabled: Session.accountCount > 0
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.headingScale)
+                    onClicked: root.newConversationRequested()
+                    Accessible.name: qsTr("New conversation")
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("New conversation (Ctrl+N)")
+                }
+                ToolButton {
+                    objectName: "settingsButton"
+                    text: "⚙"
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.headingScale)
+                    onClicked: root.settingsRequested()
+                    Accessible.name: qsTr("Settings")
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Settings (Ctrl+,)")
+                }
+            }
+        }
+
+        TextField {
+            id: search
+            objectName: "conversationSearch"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.padding
+            Layout.rightMargin: Theme.padding
+            Layout.bottomMargin: Theme.spacing
+            placeholderText: qsTr("Search (Ctrl+F)")
+            Accessible.name: qsTr("Search conversations")
+            enabled: Session.conversations !== null
+            onTextChanged: if (Session.conversations) Session.conversations.filterText = text
+            Keys.onDownPressed: {
+                list.forceActiveFocus()
+                root.open(0)
+            }
+            Keys.onReturnPressed: if (list.count > 0) root.open(0)
+            Keys.onEscapePressed: text = ""
         }
 
         Rectangle {
@@ -41,16 +132,34 @@ Rectangle {
             Layout.fillWidth: true
             Layout.fillHeight: true
             clip: true
+            model: Session.conversations
             boundsBehavior: Flickable.StopAtBounds
+            reuseItems: true
+            activeFocusOnTab: true
+            keyNavigationEnabled: false
+            currentIndex: -1
+            highlightMoveDuration: 0
             ScrollBar.vertical: ScrollBar {}
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Conversations")
+
+            Keys.onUpPressed: root.step(-1)
+            Keys.onDownPressed: root.step(1)
+
+            delegate: ConversationDelegate {
+                selected: conversationId === Chat.focusedConversation
+                onClicked: root.open(index)
+            }
 
             EmptyState {
                 objectName: "conversationListEmptyState"
                 anchors.centerIn: parent
                 width: parent.width - 2 * Theme.padding * 2
                 visible: list.count === 0
-                title: qsTr("No conversations yet")
-                explanation: qsTr("Conversations from your X Chat, Azure Communication Services and AionVision accounts appear here.")
+                title: search.text !== "" ? qsTr("Nothing found") : qsTr("No conversations yet")
+                explanation: search.text !== ""
+                             ? qsTr("No conversation's name or last message matches \"%1\".").arg(search.text)
+                             : qsTr("Conversations from your X Chat, Azure Communication Services and AionVision accounts appear here.")
             }
         }
 
@@ -71,13 +180,13 @@ Rectangle {
                 if (!AppInfo.defaultProfile)
                     parts.push(qsTr("Profile: %1").arg(AppInfo.profile))
                 if (AppInfo.server !== "")
-                    parts.push(qsTr("Server: %1").arg(AppInfo.server))
+                    parts.push(qsTr("Server: %1").arg(AppInfo.server.replace(/^https?:\/\//, "")))
                 if (Session.ephemeral)
                     parts.push(qsTr("Nothing is kept after you quit"))
                 return parts.join("  ·  ")
             }
             textFormat: Text.PlainText
-            elide: Text.ElideMiddle
+            wrapMode: Text.Wrap
             color: Theme.secondaryText
             font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
         }

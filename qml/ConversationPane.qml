@@ -9,7 +9,12 @@ Rectangle {
 
     color: Theme.window
 
+    property var conversation: ({})
     readonly property bool needsAccount: Session.phase === Session.Ready && Session.accountCount === 0
+    readonly property bool showing: Chat.focusedConversation !== 0 && !needsAccount
+    readonly property var view: viewLoader.item
+
+    signal detailsRequested()
 
     BusyIndicator {
         objectName: "startingIndicator"
@@ -42,8 +47,26 @@ Rectangle {
         anchors.centerIn: parent
         width: Math.min(parent.width - 4 * Theme.padding, 420)
         visible: Session.phase !== Session.Starting && Session.phase !== Session.Failed && !root.needsAccount
+                 && !root.showing
         image: "qrc:/icons/im.confab.Confab.svg"
         title: qsTr("Welcome to Confab")
         explanation: qsTr("Choose a conversation on the left to read and reply here.")
+    }
+
+    // Loaded with the first conversation opened: the first screen does not need it.
+    Loader {
+        id: viewLoader
+        anchors.fill: parent
+        active: root.showing
+        visible: root.showing
+        sourceComponent: ConversationView {
+            objectName: "conversationView"
+            conversationId: root.showing ? Chat.focusedConversation : 0
+            title: root.conversation.title || ""
+            initials: root.conversation.initials || ""
+            avatarUrl: root.conversation.avatarUrl || ""
+            kind: root.conversation.kind || ""
+            onDetailsRequested: root.detailsRequested()
+        }
     }
 }

@@ -54,7 +54,24 @@ ApplicationWindow {
         property int sidebarWidth: Theme.sidebarWidth
     }
 
+    // The theme the person chose in Settings (unless CONFAB_COLOR_SCHEME decides for this run).
+    Settings {
+        id: appearanceSettings
+        fileName: AppInfo.settingsFile
+        category: "Appearance"
+        property int theme: SystemAppearance.FollowSystem
+    }
+    Connections {
+        target: SystemAppearance
+        function onPreferenceChanged() {
+            if (!SystemAppearance.forcedByEnvironment)
+                appearanceSettings.theme = SystemAppearance.preference
+        }
+    }
+
     Component.onCompleted: {
+        if (!SystemAppearance.forcedByEnvironment && AppInfo.settingsFile !== "")
+            SystemAppearance.preference = appearanceSettings.theme
         if (uiSettings.width >= minimumWidth && uiSettings.height >= minimumHeight) {
             width = uiSettings.width
             height = uiSettings.height
@@ -100,6 +117,115 @@ ApplicationWindow {
     UnlockSecretsDialog {}
     SecretsFileDialog { id: secretsFileDialog }
 
+    // Settings are loaded when first opened: the first screen does not need them.
+    Loader {
+        id: settingsLoader
+        active: false
+        sourceComponent: SettingsDialog {
+            parent: Overlay.overlay
+        }
+        onLoaded: item.open()
+    }
+    function openSettings(page) {
+        if (settingsLoader.item) {
+            settingsLoader.item.currentPage = page
+            settingsLoader.item.open()
+        } else {
+            settingsLoader.active = true
+            settingsLoader.item.currentPage = page
+        }
+    }
+    Shortcut {
+        sequence: "Ctrl+,"
+        onActivated: window.openSettings(0)
+    }
+
+    // Dialogs and the switcher are made on first use.
+    Loader {
+        id: newConversationLoader
+        active: false
+        sourceComponent: NewConversationDialog {
+            parent: Overlay.overlay
+            onStarted: id => window.openConversation(id)
+        }
+        onLoaded: item.open()
+    }
+    Loader {
+        id: detailsLoader
+        active: false
+        sourceComponent: ConversationDetailsDialog {
+            parent: Overlay.overlay
+            conversation: conversation.conversation
+        }
+        onLoaded: item.open()
+    }
+    Loader {
+        id: switcherLoader
+        active: false
+        sourceComponent: QuickSwitcher {
+            parent: Overlay.overlay
+            onChosen: id => window.openConversation(id)
+        }
+        onLoaded: item.open()
+    }
+    function showLoaded(loader) {
+        if (loader.item)
+            loader.item.open()
+        else
+            loader.active = true
+    }
+    /// Opens a conversation by id (after starting one, from the switcher).
+    function openConversation(id) {
+        conversationList.list.model.filterText = ""
+        conversationList.searchField.text = ""
+        if (!conversationList.openConversation(id)) {
+            // Not in the list yet (just created): focus it; the list catches up.
+            Chat.focusedConversation = id
+            conversation.conversation = { conversationId: id }
+            pendingOpen.target = id
+            pendingOpen.restart()
+        }
+    }
+    Timer {
+        id: pendingOpen
+        property var target: 0
+        interval: 250
+        repeat: true
+        property int tries: 0
+        onTriggered: {
+            if (conversationList.openConversation(target) || ++tries > 40) {
+                tries = 0
+                stop()
+            }
+        }
+    }
+
+    Shortcut {
+        sequence: "Ctrl+K"
+        enabled: Session.conversations !== null
+        onActivated: window.showLoaded(switcherLoader)
+    }
+    Shortcut {
+        sequence: "Ctrl+F"
+        onActivated: {
+            conversationList.searchField.forceActiveFocus()
+            conversationList.searchField.selectAll()
+        }
+    }
+    Shortcut {
+        sequence: "Ctrl+N"
+        enabled: Session.accountCount > 0
+        onActivated: window.showLoaded(newConversationLoader)
+    }
+    Shortcut {
+        sequence: "Alt+Up"
+        onActivated: conversationList.step(-1)
+    }
+    Shortcut {
+        sequence: "Alt+Down"
+        onActivated: conversationList.step(1)
+    }
+
     SplitView {
         id: split
         objectName: "mainSplit"
@@ -120,6 +246,13 @@ ApplicationWindow {
         ConversationListPane {
             id: conversationList
             objectName: "conversationListPane"
+            onSettingsRequested: window.openSettings(0)
+            onNewConversationRequested: window.showLoaded(newConversationLoader)
+            onOpened: info => {
+                conversation.conversation = info
+                if (conversation.view)
+                    conversation.view.composer.input.forceActiveFocus()
+            }
             SplitView.preferredWidth: Math.max(Theme.sidebarMinimumWidth,
                                                Math.min(uiSettings.sidebarWidth, Theme.sidebarMaximumWidth))
             SplitView.minimumWidth: Theme.sidebarMinimumWidth
@@ -136,6 +269,7 @@ ApplicationWindow {
             objectName: "conversationPane"
             SplitView.fillWidth: true
             SplitView.minimumWidth: Theme.conversationMinimumWidth
+            onDetailsRequested: window.showLoaded(detailsLoader)
         }
     }
 }

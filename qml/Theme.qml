@@ -30,6 +30,26 @@ QtObject {
     readonly property color infoBackground: dark ? "#1f2d44" : "#e6eefc"
     readonly property color errorText: dark ? "#ff9a94" : "#b3261e"
 
+    // Conversation bubbles: the person's own on the accent's tint, others' on the surface
+    readonly property color ownBubble: dark ? "#27406b" : "#dbe7fd"
+    readonly property color otherBubble: dark ? "#24282e" : "#f1f3f5"
+    readonly property color unreadBadge: accent
+    readonly property color mutedBadge: dark ? "#5d636b" : "#9aa0a8"
+
+    // Avatars and account badges: eight calm colours, picked by a name's hash
+    readonly property var avatarPalette: ["#5b7bd5", "#3f9c8e", "#c0674f", "#8a63c9", "#4f93c0", "#b5831f",
+                                          "#c2567d", "#5f8f3c"]
+    function avatarColor(name) {
+        let h = 0
+        for (let i = 0; i < name.length; ++i)
+            h = (h * 31 + name.charCodeAt(i)) % 1000003
+        return avatarPalette[h % avatarPalette.length]
+    }
+    function accountColor(key) {
+        const n = parseInt(key)
+        return isNaN(n) ? accent : avatarPalette[n % avatarPalette.length]
+    }
+
     // Metrics
     readonly property int spacing: 8
     readonly property int padding: 12
@@ -39,6 +59,9 @@ QtObject {
     readonly property int sidebarMaximumWidth: 480
     readonly property int conversationMinimumWidth: 360
     readonly property int headerHeight: 52
+    readonly property int rowHeight: 64
+    readonly property int avatarSize: 40
+    readonly property int bubbleMaxWidth: 560
 
     // Type scale, relative to the system font so the user's font size setting is honoured
     readonly property real titleScale: 1.35

@@ -387,6 +387,15 @@ QAbstractItemModel *AppSession::conversationsModel() const
     return m_conversationFilter.get();
 }
 
+QAbstractItemModel *AppSession::newConversationFilter()
+{
+    if (!m_conversationList)
+        return nullptr;
+    auto *filter = new models::ConversationFilterModel; // no parent: QML owns it
+    filter->setSourceModel(m_conversationList.get());
+    return filter;
+}
+
 models::AccountBadge AppSession::badgeFor(qint64 accountId) const
 {
     // With one account there is nothing to tell apart: no badge. With several, each account's

@@ -147,6 +147,11 @@ public:
     [[nodiscard]] QAbstractItemModel *conversationsModel() const;
     [[nodiscard]] models::ConversationListModel *conversationList() const { return m_conversationList.get(); }
     [[nodiscard]] store::Store *store() const;
+    /// The profile's settings file (account list, preferences, verified keys).
+    [[nodiscard]] const QString &settingsFile() const { return m_config.settingsFile; }
+
+    /// Another filtered view of every conversation (the quick switcher's), owned by the caller.
+    Q_INVOKABLE QAbstractItemModel *newConversationFilter();
 
     /// What is wrong with `passphrase` for a new secrets file (too short, ...), or empty.
     Q_INVOKABLE QString passphraseProblem(const QString &passphrase) const;

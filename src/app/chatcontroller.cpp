@@ -12,6 +12,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QSettings>
 #include <qcoro/qcorofuture.h>
 
 #include <utility>
@@ -404,6 +405,42 @@ QCoro::Task<void> ChatController::runStart(QString accountKey, QStringList perso
 }
 
 // ---- keys -----------------------------------------------------------------------------------
+
+namespace {
+/// Where a verified fingerprint is kept in the profile's settings: not secret (the store keeps
+/// member ids in the clear too), and only the fingerprint the person compared.
+QString verifiedKey(const accounts::Account &account, const QString &personId)
+{
+    return QStringLiteral("Verified/%1/%2") .arg(
+        QString::fromLatin1(account.key().toUtf8().toBase64(QByteArray::Base64UrlEncoding)),
+        QString::fromLatin1(personId.toUtf8().toBase64(QByteArray::Base64UrlEncoding)));
+}
+} // namespace
+
+bool ChatController::isVerified(qint64 accountId, const QString &personId) const
+{
+    const accounts::Account *account = accountFor(accountId);
+    if (!account)
+        return false;
+    const QString current = account->fingerprintOf(personId);
+    return !current.isEmpty() && QSettings(m_session.settingsFile(), QSettings::IniFormat)
+                                         .value(verifiedKey(*account, personId))
+                                         .toString() == current;
+}
+
+void ChatController::setVerified(qint64 accountId, const QString &personId, bool verified)
+{
+    const accounts::Account *account = accountFor(accountId);
+    if (!account)
+        return;
+    QSettings settings(m_session.settingsFile(), QSettings::IniFormat);
+    const QString current = account->fingerprintOf(personId);
+    if (verified && !current.isEmpty())
+        settings.setValue(verifiedKey(*account, personId), current);
+    else
+        settings.remove(verifiedKey(*account, personId));
+    Q_EMIT verificationChanged(accountId, personId);
+}
 
 QString ChatController::ownFingerprint(qint64 accountId) const
 {

@@ -80,6 +80,12 @@ public:
     /// A contact's key fingerprint as the account knows it (empty while unknown).
     Q_INVOKABLE QString fingerprintOf(qint64 accountId, const QString &personId) const;
 
+    /// Whether the person compared `personId`'s current key fingerprint out of band and said it
+    /// matched. A key that changed since is no longer verified.
+    Q_INVOKABLE bool isVerified(qint64 accountId, const QString &personId) const;
+    /// Records (or withdraws) that the person verified `personId`'s current key fingerprint.
+    Q_INVOKABLE void setVerified(qint64 accountId, const QString &personId, bool verified);
+
     /// The loaded account that owns store account `accountId` (null when none).
     [[nodiscard]] accounts::Account *accountFor(qint64 accountId) const;
 
@@ -94,6 +100,8 @@ Q_SIGNALS:
     void typingChanged(qint64 conversationId, const QStringList &names);
     /// A contact's keys changed (compare fingerprints again).
     void contactKeyChanged(qint64 accountId, const QString &personId);
+    /// The person marked a key verified or withdrew it.
+    void verificationChanged(qint64 accountId, const QString &personId);
 
 private:
     [[nodiscard]] QCoro::Task<accounts::Account *> accountOfConversation(qint64 conversationId);

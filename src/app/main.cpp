@@ -2,10 +2,8 @@
 // builds the window. Only this layer knows every other layer.
 
 #include "app/appid.h"
-#include "app/appinfo.h"
-#include "app/appsession.h"
-#include "app/chatcontroller.h"
 #include "app/commandline.h"
+#include "app/composition.h"
 #include "app/profile.h"
 #include "app/quitonsignal.h"
 #include "app/singleinstance.h"
@@ -119,46 +117,10 @@ int main(int argc, char *argv[])
         QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
     }
 
-    confab::AppInfo appInfo({profile.value().name(), profile.value().isDefault(), options.value().server.toString(),
-                             profile.value().settingsFile()});
-    confab::AppInfo::setInstance(&appInfo);
-
-    // The profile's secrets, cache and accounts: started now, ready in the background while the
-    // window appears.
-    confab::AppSession::Config sessionConfig;
-    sessionConfig.appId = QString::fromLatin1(confab::AppId);
-    sessionConfig.profile = profile.value().name();
-    sessionConfig.defaultProfile = profile.value().isDefault();
-    sessionConfig.dataDir = profile.value().dataDir();
-    sessionConfig.cacheDir = profile.value().cacheDir();
-    sessionConfig.settingsFile = profile.value().settingsFile();
-    sessionConfig.server = options.value().server;
-    sessionConfig.signInAs = options.value().signInAs;
-    sessionConfig.ephemeral = options.value().ephemeral;
-    confab::AppSession session(std::move(sessionConfig));
-    confab::AppSession::setInstance(&session);
-    QObject::connect(&app, &QGuiApplication::applicationStateChanged, &session, [&session](Qt::ApplicationState state) {
-        session.setWindowActive(state == Qt::ApplicationActive);
-    });
-    confab::ChatController chat(session);
-    confab::ChatController::setInstance(&chat);
-    session.start();
-
-    QQmlApplicationEngine engine;
-    engine.addImportPath(QStringLiteral("qrc:/qt/qml"));
-    QObject::connect(
-        &engine, &QQmlApplicationEngine::objectCreationFailed, &app, [] { QCoreApplication::exit(1); },
-        Qt::QueuedConnection);
-    engine.load(QUrl(QStringLiteral("qrc:/qt/qml/Confab/Main.qml")));
-    if (engine.rootObjects().isEmpty()) {
-        qCCritical(lcUi) << "The main window could not be created";
+    confab::Composition composition(profile.value(), options.value());
+    if (!composition.load())
         return 1;
-    }
-    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
-    if (!window) {
-        qCCritical(lcUi) << "Main.qml did not create a window";
-        return 1;
-    }
+    QQuickWindow *window = composition.window();
     QObject::connect(&instance, &confab::SingleInstance::activationRequested, window,
                      [window](const QString &token) { raise(window, token); });
 
@@ -166,6 +128,7 @@ int main(int argc, char *argv[])
     if (!options.value().screenshotPath.isEmpty()) {
         capture = std::make_unique<confab::WindowCapture>(window, options.value().screenshotPath);
         capture->holdUntilReady();
+        confab::AppSession &session = composition.session();
         capture->setReady(session.isSettled());
         QObject::connect(&session, &confab::AppSession::settledChanged, capture.get(),
                          [&session, &capture] { capture->setReady(session.isSettled()); });

@@ -38,11 +38,13 @@ QVariant unwrap(QVariant value)
 SystemAppearance::SystemAppearance(QObject *parent) : QObject(parent)
 {
     const QString forced = qEnvironmentVariable("CONFAB_COLOR_SCHEME").toLower();
-    if (forced == QLatin1String("dark"))
+    if (forced == QLatin1String("dark")) {
         m_preference = Preference::Dark;
-    else if (forced == QLatin1String("light"))
+        m_forced = true;
+    } else if (forced == QLatin1String("light")) {
         m_preference = Preference::Light;
-    else if (!forced.isEmpty())
+        m_forced = true;
+    } else if (!forced.isEmpty())
         qCWarning(lcUi) << "Ignoring CONFAB_COLOR_SCHEME=" << forced << "(use light or dark)";
 
     updateFromPalette();

@@ -26,6 +26,8 @@ class SystemAppearance : public QObject
     Q_PROPERTY(bool systemDark READ isSystemDark NOTIFY systemDarkChanged)
     /// The result: true when the views should use their dark palette.
     Q_PROPERTY(bool dark READ isDark NOTIFY darkChanged)
+    /// CONFAB_COLOR_SCHEME chose the preference for this run: a saved choice does not apply.
+    Q_PROPERTY(bool forcedByEnvironment READ isForcedByEnvironment CONSTANT)
 
 public:
     enum class Preference { FollowSystem, Light, Dark };
@@ -38,6 +40,7 @@ public:
     void setPreference(Preference preference);
     [[nodiscard]] bool isSystemDark() const { return m_systemDark; }
     [[nodiscard]] bool isDark() const;
+    [[nodiscard]] bool isForcedByEnvironment() const { return m_forced; }
 
 Q_SIGNALS:
     void preferenceChanged();
@@ -59,6 +62,7 @@ private:
 
     Preference m_preference = Preference::FollowSystem;
     bool m_systemDark = false;
+    bool m_forced = false;
     bool m_portalKnowsScheme = false; ///< the portal gave a definite light/dark answer
     bool m_listening = false;         ///< connected to the portal's SettingChanged signal
 };

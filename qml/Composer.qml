@@ -1,0 +1,176 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Confab.App
+
+// Writing a message: several lines, Enter sends, Shift+Enter starts a new line, Esc leaves reply
+// or edit mode. Replying shows the quoted message above; editing puts the old text in the field.
+Rectangle {
+    id: root
+
+    property var conversationId: 0
+    property var replyTo: 0
+    property string replySender
+    property string replyText
+    property var editing: 0
+
+    readonly property alias input: field
+
+    function startReply(messageId, sender, text) {
+        editing = 0
+        replyTo = messageId
+        replySender = sender
+        replyText = text
+        field.forceActiveFocus()
+    }
+    function startEdit(messageId, text) {
+        replyTo = 0
+        editing = messageId
+        field.text = text
+        field.cursorPosition = field.length
+        field.forceActiveFocus()
+    }
+    function cancelModes() {
+        if (editing !== 0)
+            field.text = ""
+        replyTo = 0
+        editing = 0
+    }
+    function submit() {
+        const text = field.text
+        if (text.trim() === "")
+            return
+        if (editing !== 0)
+            Chat.edit(editing, text)
+        else
+            Chat.send(conversationId, text, replyTo)
+        field.text = ""
+        replyTo = 0
+        editing = 0
+    }
+
+    onConversationIdChanged: {
+        replyTo = 0
+        editing = 0
+        field.text = ""
+    }
+
+    color: Theme.window
+    implicitHeight: column.implicitHeight + 2 * Theme.spacing
+
+    Rectangle {
+        width: parent.width
+        height: 1
+        color: Theme.divider
+    }
+
+    ColumnLayout {
+        id: column
+        anchors.fill: parent
+        anchors.margins: Theme.spacing
+        anchors.leftMargin: Theme.padding
+        anchors.rightMargin: Theme.padding
+        spacing: Theme.spacing / 2
+
+        // Reply or edit mode.
+        RowLayout {
+            objectName: "composerMode"
+            Layout.fillWidth: true
+            visible: root.replyTo !== 0 || root.editing !== 0
+            Rectangle {
+                implicitWidth: 3
+                Layout.fillHeight: true
+                color: Theme.accent
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 0
+                Text {
+                    text: root.editing !== 0 ? qsTr("Editing your message") : qsTr("Replying to %1").arg(root.replySender)
+                    textFormat: Text.PlainText
+                    color: Theme.accent
+                    font.weight: Font.DemiBold
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                }
+                Text {
+                    Layout.fillWidth: true
+                    visible: root.replyTo !== 0
+                    text: root.replyText
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    maximumLineCount: 1
+                    color: Theme.secondaryText
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                }
+            }
+            ToolButton {
+                text: "✕"
+                onClicked: root.cancelModes()
+                Accessible.name: root.editing !== 0 ? qsTr("Cancel editing") : qsTr("Cancel reply")
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing / 2
+
+            ToolButton {
+                id: emojiButton
+                text: "🙂"
+                font.pixelSize: Math.round(Qt.application.font.pixelSize * 1.3)
+                onClicked: picker.open()
+                Accessible.name: qsTr("Insert emoji")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Emoji")
+                EmojiPicker {
+                    id: picker
+                    y: -implicitHeight - Theme.spacing
+                    onPicked: emoji => {
+                        field.insert(field.cursorPosition, emoji)
+                        field.forceActiveFocus()
+                    }
+                }
+            }
+
+            ScrollView {
+                Layout.fillWidth: true
+                Layout.maximumHeight: Math.round(Qt.application.font.pixelSize * 10)
+                Layout.preferredHeight: Math.min(field.implicitHeight, Math.round(Qt.application.font.pixelSize * 10))
+                TextArea {
+                    id: field
+                    objectName: "composerField"
+                    wrapMode: TextEdit.Wrap
+                    textFormat: TextEdit.PlainText
+                    placeholderText: root.editing !== 0 ? qsTr("Edit your message") : qsTr("Write a message…")
+                    Accessible.name: qsTr("Message")
+                    background: Rectangle {
+                        radius: Theme.radius
+                        color: Theme.surface
+                        border.color: field.activeFocus ? Theme.accent : Theme.divider
+                    }
+                    Keys.onPressed: event => {
+                        if ((event.key === Qt.Key_Return || event.key === Qt.Key_Enter)
+                                && !(event.modifiers & Qt.ShiftModifier)) {
+                            root.submit()
+                            event.accepted = true
+                        } else if (event.key === Qt.Key_Escape && (root.replyTo !== 0 || root.editing !== 0)) {
+                            root.cancelModes()
+                            event.accepted = true
+                        }
+                    }
+                    onTextChanged: if (text !== "" && root.editing === 0 && root.conversationId !== 0)
+                                       Chat.userTyping(root.conversationId)
+                }
+            }
+
+            Button {
+                objectName: "sendButton"
+                text: root.editing !== 0 ? qsTr("Save") : qsTr("Send")
+                enabled: field.text.trim() !== ""
+                highlighted: true
+                onClicked: root.submit()
+                Accessible.name: root.editing !== 0 ? qsTr("Save the edit") : qsTr("Send the message")
+            }
+        }
+    }
+}

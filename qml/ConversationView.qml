@@ -1,0 +1,237 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Qt.labs.qmlmodels
+import Confab.App
+
+// An open conversation: its header, the timeline (newest at the bottom, older pages loaded as
+// you scroll up), who is typing, and the composer. Marks the conversation read while its newest
+// message is on screen.
+Rectangle {
+    id: root
+
+    property var conversationId: 0
+    property string title
+    property string initials
+    property string avatarUrl
+    property string kind
+    property var accountId: 0
+    property string typing
+
+    readonly property bool isGroup: kind === "group"
+    readonly property alias timeline: timeline
+    readonly property alias composer: composer
+
+    signal detailsRequested()
+
+    color: Theme.window
+
+    Connections {
+        target: Chat
+        function onTypingChanged(conversationId, names) {
+            if (conversationId !== root.conversationId)
+                return
+            if (names.length === 0)
+                root.typing = ""
+            else if (names.length === 1)
+                root.typing = qsTr("%1 is typing…").arg(names[0])
+            else
+                root.typing = qsTr("%1 and %n others are typing…", "", names.length - 1).arg(names[0])
+        }
+    }
+    onConversationIdChanged: {
+        typing = ""
+        markReadSoon.restart()
+    }
+
+    // Read while the newest message is in view and Confab is in front.
+    function markReadIfSeen() {
+        if (conversationId !== 0 && timeline.atNewest && Qt.application.state === Qt.ApplicationActive)
+            Chat.markRead(conversationId)
+    }
+    Timer {
+        id: markReadSoon
+        interval: 400
+        onTriggered: root.markReadIfSeen()
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 0
+
+        // Header
+        Item {
+            Layout.fillWidth: true
+            Layout.preferredHeight: Theme.headerHeight
+            RowLayout {
+                anchors.fill: parent
+                anchors.leftMargin: Theme.padding
+                anchors.rightMargin: Theme.spacing
+                spacing: Theme.padding
+                Avatar {
+                    name: root.title
+                    initials: root.initials
+                    source: root.avatarUrl
+                    size: 34
+                }
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    spacing: 0
+                    Text {
+                        objectName: "conversationTitle"
+                        Layout.fillWidth: true
+                        text: root.title
+                        textFormat: Text.PlainText
+                        elide: Text.ElideRight
+                        color: Theme.text
+                        font.weight: Font.DemiBold
+                        font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.headingScale)
+                    }
+                    Text {
+                        Layout.fillWidth: true
+                        text: root.typing !== "" ? root.typing
+                                                 : (root.isGroup && Chat.members ? qsTr("%n members", "", Chat.members.count)
+                                                                                 : qsTr("End-to-end encrypted"))
+                        textFormat: Text.PlainText
+                        elide: Text.ElideRight
+                        color: root.typing !== "" ? Theme.accent : Theme.secondaryText
+                        font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                    }
+                }
+                ToolButton {
+                    objectName: "detailsButton"
+                    text: "ⓘ"
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.headingScale)
+                    onClicked: root.detailsRequested()
+                    Accessible.name: qsTr("Conversation details")
+                    ToolTip.visible: hovered
+                    ToolTip.text: qsTr("Members and keys")
+                }
+            }
+            Rectangle {
+                anchors.bottom: parent.bottom
+                width: parent.width
+                height: 1
+                color: Theme.divider
+            }
+        }
+
+        // Timeline
+        ListView {
+            id: timeline
+            objectName: "timeline"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: Chat.messages
+            verticalLayoutDirection: ListView.BottomToTop
+            boundsBehavior: Flickable.StopAtBounds
+            cacheBuffer: 800
+            reuseItems: true
+            activeFocusOnTab: true
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Messages")
+            ScrollBar.vertical: ScrollBar { id: scrollBar }
+
+            // Bottom-to-top: the newest message is row 0, at the bottom, where the content ends
+            // (its origin is negative, growing upwards as older pages arrive).
+            readonly property bool atNewest: count === 0 || contentY + height >= originY + contentHeight - 40
+
+            header: Item { height: Theme.spacing }
+            footer: Item {
+                width: timeline.width
+                height: Chat.messages && Chat.messages.fetching ? 40 : Theme.spacing
+                BusyIndicator {
+                    anchors.centerIn: parent
+                    running: Chat.messages !== null && Chat.messages.fetching
+                    visible: running
+                    implicitWidth: 28
+                    implicitHeight: 28
+                }
+            }
+
+            onAtNewestChanged: if (atNewest) markReadSoon.restart()
+            onCountChanged: if (atNewest) markReadSoon.restart()
+
+            Keys.onPressed: event => {
+                if (event.key === Qt.Key_PageUp) {
+                    flick(0, 2500)
+                    event.accepted = true
+                } else if (event.key === Qt.Key_PageDown) {
+                    flick(0, -2500)
+                    event.accepted = true
+                } else if (event.key === Qt.Key_End) {
+                    positionViewAtBeginning()
+                    event.accepted = true
+                }
+            }
+
+            delegate: DelegateChooser {
+                role: "kind"
+                DelegateChoice {
+                    roleValue: 0
+                    MessageDelegate {
+                        isGroup: root.isGroup
+                        onReplyRequested: (id, sender, text) => composer.startReply(id, sender, text)
+                        onEditRequested: (id, text) => composer.startEdit(id, text)
+                        onReactRequested: (id, anchorItem) => {
+                            reactionPicker.messageId = id
+                            reactionPicker.parent = anchorItem
+                            reactionPicker.y = -reactionPicker.implicitHeight
+                            reactionPicker.open()
+                        }
+                    }
+                }
+                DelegateChoice { NoticeDelegate {} }
+            }
+
+            EmptyState {
+                anchors.centerIn: parent
+                width: Math.min(parent.width - 4 * Theme.padding, 420)
+                visible: timeline.count === 0 && Chat.messages !== null && !Chat.messages.loading
+                title: qsTr("No messages yet")
+                explanation: qsTr("Say hello. Messages here are end-to-end encrypted.")
+            }
+
+            // Jump back to the newest message after scrolling up.
+            RoundButton {
+                objectName: "jumpToLatest"
+                anchors.right: parent.right
+                anchors.bottom: parent.bottom
+                anchors.margins: Theme.padding
+                visible: !timeline.atNewest
+                text: "↓"
+                onClicked: timeline.positionViewAtBeginning()
+                Accessible.name: qsTr("Jump to the newest message")
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Newest messages (End)")
+            }
+        }
+
+        Text {
+            objectName: "typingLine"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.padding
+            Layout.preferredHeight: implicitHeight
+            text: root.typing
+            visible: root.typing !== ""
+            textFormat: Text.PlainText
+            elide: Text.ElideRight
+            color: Theme.secondaryText
+            font.italic: true
+            font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+        }
+
+        Composer {
+            id: composer
+            Layout.fillWidth: true
+            conversationId: root.conversationId
+        }
+    }
+
+    EmojiPicker {
+        id: reactionPicker
+        property var messageId: 0
+        onPicked: emoji => Chat.react(messageId, emoji, true)
+    }
+}

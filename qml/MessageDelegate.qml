@@ -1,0 +1,331 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Confab.App
+
+// One message in the timeline: grouped with its neighbours from the same sender (the name on the
+// first, the time on the last), a reply quote, the text (plain, links made clickable, never the
+// sender's markup), attachments, reactions, "edited", delivery ticks, and for a failed send the
+// choice to retry or discard. Right-click or the … button offers reply, react, edit and delete.
+Item {
+    id: root
+
+    required property int index
+    required property var messageId
+    required property string senderName
+    required property string senderAvatar
+    required property bool outgoing
+    required property string text
+    required property string linkedText
+    required property string timeText
+    required property bool edited
+    required property bool deleted
+    required property var reactions
+    required property string replyToId
+    required property string replyText
+    required property string replySender
+    required property bool replyValid
+    required property var attachments
+    required property int delivery
+    required property string failureReason
+    required property int verification
+    required property bool firstInGroup
+    required property bool lastInGroup
+    required property bool isGroup
+
+    signal replyRequested(var messageId, string sender, string text)
+    signal editRequested(var messageId, string text)
+    signal reactRequested(var messageId, var anchorItem)
+
+    readonly property int topGap: firstInGroup ? Theme.spacing : 2
+
+    width: ListView.view ? ListView.view.width : 400
+    implicitHeight: topGap + row.implicitHeight + (reactionRow.visible ? reactionRow.implicitHeight - 2 : 0) + 2
+
+    Accessible.role: Accessible.StaticText
+    Accessible.name: (outgoing ? qsTr("You") : senderName) + ": " + (deleted ? qsTr("deleted message") : text)
+                     + ", " + timeText
+
+    RowLayout {
+        id: row
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        anchors.topMargin: root.topGap
+        anchors.leftMargin: Theme.padding
+        anchors.rightMargin: Theme.padding
+        layoutDirection: root.outgoing ? Qt.RightToLeft : Qt.LeftToRight
+        spacing: Theme.spacing
+
+        // Others' avatar beside the last message of a run (groups only; a 1:1 has one other).
+        Item {
+            visible: !root.outgoing && root.isGroup
+            Layout.alignment: Qt.AlignBottom
+            implicitWidth: 32
+            implicitHeight: 32
+            Avatar {
+                visible: root.lastInGroup
+                name: root.senderName
+                source: root.senderAvatar
+                size: 32
+            }
+        }
+
+        Rectangle {
+            id: bubble
+            Layout.maximumWidth: Math.min(Theme.bubbleMaxWidth, root.width * 0.75)
+            implicitWidth: Math.max(content.implicitWidth, 60) + 2 * Theme.padding
+            implicitHeight: content.implicitHeight + Theme.spacing * 1.5
+            radius: 14
+            color: root.delivery === 3 ? Theme.warningBackground : (root.outgoing ? Theme.ownBubble : Theme.otherBubble)
+
+            TapHandler {
+                acceptedButtons: Qt.RightButton
+                onTapped: menu.popup()
+            }
+
+            ColumnLayout {
+                id: content
+                anchors.left: parent.left
+                anchors.right: parent.right
+                anchors.verticalCenter: parent.verticalCenter
+                anchors.leftMargin: Theme.padding
+                anchors.rightMargin: Theme.padding
+                spacing: 3
+
+                Text {
+                    visible: root.firstInGroup && !root.outgoing && root.isGroup
+                    text: root.senderName
+                    textFormat: Text.PlainText
+                    color: Theme.avatarColor(root.senderName)
+                    font.weight: Font.DemiBold
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                }
+
+                // The quoted message of a reply; a quote that does not match the original says so.
+                Rectangle {
+                    visible: root.replyToId !== ""
+                    Layout.fillWidth: true
+                    implicitHeight: quote.implicitHeight + 8
+                    radius: 6
+                    color: Qt.rgba(0, 0, 0, Theme.dark ? 0.25 : 0.06)
+                    Rectangle {
+                        width: 3
+                        height: parent.height
+                        radius: 1.5
+                        color: root.replyValid ? Theme.accent : Theme.errorText
+                    }
+                    ColumnLayout {
+                        id: quote
+                        anchors.left: parent.left
+                        anchors.right: parent.right
+                        anchors.verticalCenter: parent.verticalCenter
+                        anchors.leftMargin: 10
+                        anchors.rightMargin: 6
+                        spacing: 0
+                        Text {
+                            Layout.fillWidth: true
+                            text: root.replySender
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            color: Theme.accent
+                            font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                            font.weight: Font.DemiBold
+                        }
+                        Text {
+                            Layout.fillWidth: true
+                            text: root.replyValid ? root.replyText
+                                                  : qsTr("⚠ This quote does not match the original message.")
+                            textFormat: Text.PlainText
+                            elide: Text.ElideRight
+                            maximumLineCount: 2
+                            wrapMode: Text.Wrap
+                            color: root.replyValid ? Theme.secondaryText : Theme.errorText
+                            font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                        }
+                    }
+                }
+
+                Repeater {
+                    model: root.attachments
+                    delegate: Text {
+                        required property var modelData
+                        text: "📎 " + (modelData.name !== "" ? modelData.name : qsTr("Attachment"))
+                        textFormat: Text.PlainText
+                        color: Theme.text
+                    }
+                }
+
+                TextEdit {
+                    id: body
+                    objectName: "messageText"
+                    Layout.fillWidth: true
+                    Layout.maximumWidth: Math.min(Theme.bubbleMaxWidth, root.width * 0.75) - 2 * Theme.padding
+                    visible: root.text !== "" || root.deleted
+                    text: root.deleted ? qsTr("This message was deleted.") : root.linkedText
+                    textFormat: root.deleted ? TextEdit.PlainText : TextEdit.RichText
+                    readOnly: true
+                    selectByMouse: true
+                    wrapMode: TextEdit.Wrap
+                    color: root.deleted ? Theme.secondaryText : Theme.text
+                    font.italic: root.deleted
+                    selectedTextColor: Theme.accentText
+                    selectionColor: Theme.accent
+                    onLinkActivated: link => Qt.openUrlExternally(link)
+                    HoverHandler {
+                        enabled: body.hoveredLink !== ""
+                        cursorShape: Qt.PointingHandCursor
+                    }
+                }
+
+                RowLayout {
+                    Layout.alignment: Qt.AlignRight
+                    spacing: 4
+                    Text {
+                        visible: root.verification === 2
+                        text: "⚠"
+                        color: Theme.errorText
+                    }
+                    Text {
+                        visible: root.edited && !root.deleted
+                        text: qsTr("edited")
+                        textFormat: Text.PlainText
+                        color: Theme.secondaryText
+                        font.pixelSize: Math.round(Qt.application.font.pixelSize * 0.75)
+                    }
+                    Text {
+                        text: root.timeText
+                        textFormat: Text.PlainText
+                        color: Theme.secondaryText
+                        font.pixelSize: Math.round(Qt.application.font.pixelSize * 0.75)
+                    }
+                    Text {
+                        objectName: "deliveryMark"
+                        visible: root.outgoing
+                        // Pending: a clock; sent: one tick; read: two ticks in the accent; failed: "!".
+                        text: root.delivery === 1 ? "🕓" : root.delivery === 2 ? "✓" : root.delivery === 4 ? "✓✓"
+                                                                                                               : root.delivery === 3 ? "!" : ""
+                        color: root.delivery === 4 ? Theme.accent : root.delivery === 3 ? Theme.errorText
+                                                                                         : Theme.secondaryText
+                        font.pixelSize: Math.round(Qt.application.font.pixelSize * 0.75)
+                        font.weight: Font.Bold
+                        Accessible.name: root.delivery === 1 ? qsTr("Sending") : root.delivery === 2 ? qsTr("Sent")
+                                       : root.delivery === 4 ? qsTr("Read") : root.delivery === 3 ? qsTr("Not sent") : ""
+                    }
+                }
+
+                // A send that gave up: why, and what to do.
+                ColumnLayout {
+                    visible: root.delivery === 3
+                    Layout.fillWidth: true
+                    spacing: 2
+                    Text {
+                        Layout.fillWidth: true
+                        text: root.failureReason !== "" ? qsTr("Not sent: %1").arg(root.failureReason) : qsTr("Not sent.")
+                        textFormat: Text.PlainText
+                        wrapMode: Text.Wrap
+                        color: Theme.errorText
+                        font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                    }
+                    RowLayout {
+                        Button {
+                            objectName: "retryButton"
+                            text: qsTr("Retry")
+                            flat: true
+                            onClicked: Chat.retry(root.messageId)
+                        }
+                        Button {
+                            objectName: "discardButton"
+                            text: qsTr("Discard")
+                            flat: true
+                            onClicked: Chat.discard(root.messageId)
+                        }
+                    }
+                }
+            }
+        }
+
+        ToolButton {
+            id: more
+            Layout.alignment: Qt.AlignVCenter
+            visible: (hoverArea.hovered || menu.visible) && !root.deleted && root.delivery !== 3
+            text: "⋯"
+            onClicked: menu.popup(more)
+            Accessible.name: qsTr("Message actions")
+        }
+        Item { Layout.fillWidth: true }
+    }
+
+    // Reactions under the bubble.
+    Flow {
+        id: reactionRow
+        visible: root.reactions.length > 0
+        anchors.top: row.bottom
+        anchors.topMargin: -4
+        x: root.outgoing ? root.width - width - Theme.padding - 8 : row.x + bubble.x + 8
+        spacing: 4
+        Repeater {
+            model: root.reactions
+            delegate: Rectangle {
+                required property var modelData
+                implicitWidth: chip.implicitWidth + 10
+                implicitHeight: chip.implicitHeight + 4
+                radius: height / 2
+                color: modelData.mine ? Theme.selected : Theme.surface
+                border.color: Theme.divider
+                Text {
+                    id: chip
+                    anchors.centerIn: parent
+                    text: modelData.emoji + (modelData.count > 1 ? " " + modelData.count : "")
+                    textFormat: Text.PlainText
+                    color: Theme.text
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                }
+                TapHandler {
+                    onTapped: Chat.react(root.messageId, modelData.emoji, !modelData.mine)
+                }
+                Accessible.role: Accessible.Button
+                Accessible.name: qsTr("%1, %n reactions", "", modelData.count).arg(modelData.emoji)
+            }
+        }
+    }
+
+    HoverHandler { id: hoverArea }
+
+    Menu {
+        id: menu
+        MenuItem {
+            text: qsTr("Reply")
+            onTriggered: root.replyRequested(root.messageId, root.outgoing ? qsTr("You") : root.senderName, root.text)
+        }
+        MenuItem {
+            text: qsTr("React…")
+            onTriggered: root.reactRequested(root.messageId, bubble)
+        }
+        MenuItem {
+            text: qsTr("Copy text")
+            enabled: root.text !== ""
+            onTriggered: {
+                body.selectAll()
+                body.copy()
+                body.deselect()
+            }
+        }
+        MenuItem {
+            text: qsTr("Edit")
+            visible: root.outgoing
+            height: visible ? implicitHeight : 0
+            onTriggered: root.editRequested(root.messageId, root.text)
+        }
+        MenuItem {
+            text: qsTr("Delete for me")
+            onTriggered: Chat.deleteMessage(root.messageId, false)
+        }
+        MenuItem {
+            text: qsTr("Delete for everyone")
+            visible: root.outgoing
+            height: visible ? implicitHeight : 0
+            onTriggered: Chat.deleteMessage(root.messageId, true)
+        }
+    }
+}

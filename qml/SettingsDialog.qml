@@ -1,0 +1,66 @@
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import Confab.App
+
+// Settings: accounts and appearance. Loaded on first use; Esc closes it.
+Dialog {
+    id: root
+
+    objectName: "settingsDialog"
+    title: qsTr("Settings")
+    modal: true
+    anchors.centerIn: parent
+    width: Math.min(parent ? parent.width - 4 * Theme.padding : 640, 640)
+    height: Math.min(parent ? parent.height - 4 * Theme.padding : 560, 560)
+    standardButtons: Dialog.Close
+    padding: Theme.padding
+
+    property alias currentPage: tabs.currentIndex
+
+    header: TabBar {
+        id: tabs
+        TabButton { text: qsTr("Accounts") }
+        TabButton { text: qsTr("Appearance") }
+    }
+
+    StackLayout {
+        anchors.fill: parent
+        currentIndex: tabs.currentIndex
+
+        AccountsPage {}
+
+        ColumnLayout {
+            spacing: Theme.spacing
+            Text {
+                text: qsTr("Theme")
+                textFormat: Text.PlainText
+                color: Theme.text
+                font.weight: Font.DemiBold
+            }
+            ButtonGroup { id: themeGroup }
+            RadioButton {
+                objectName: "themeSystem"
+                text: qsTr("Follow the system")
+                ButtonGroup.group: themeGroup
+                checked: SystemAppearance.preference === SystemAppearance.FollowSystem
+                onToggled: SystemAppearance.preference = SystemAppearance.FollowSystem
+            }
+            RadioButton {
+                objectName: "themeLight"
+                text: qsTr("Light")
+                ButtonGroup.group: themeGroup
+                checked: SystemAppearance.preference === SystemAppearance.Light
+                onToggled: SystemAppearance.preference = SystemAppearance.Light
+            }
+            RadioButton {
+                objectName: "themeDark"
+                text: qsTr("Dark")
+                ButtonGroup.group: themeGroup
+                checked: SystemAppearance.preference === SystemAppearance.Dark
+                onToggled: SystemAppearance.preference = SystemAppearance.Dark
+            }
+            Item { Layout.fillHeight: true }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+// The whole app as a person uses it, in-process under the offscreen platform: the same
+// composition main() builds (session, Chat controller, Main.qml), signed in as the demo's "sam" on
+// a confab-localserver with its live demo peers. It opens a conversation by clicking it, types a
+// message and presses Enter, waits for the peer's answer in the timeline, switches to the dark
+// theme through Settings, and saves screenshots of each step into the build tree
+// (tests/gui/screenshots/*.png) for people to look at.
+
+#include "app/composition.h"
+#include "store/store.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QQmlExtensionPlugin>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+Q_IMPORT_QML_PLUGIN(Confab_AppPlugin)
+Q_IMPORT_QML_PLUGIN(ConfabPlugin)
+
+using namespace confab;
+
+namespace {
+
+constexpr int Timeout = 60'000;
+
+QString screenshotDir()
+{
+    const QString dir = QStringLiteral(CONFAB_BUILD_DIR "/tests/gui/screenshots");
+    QDir().mkpath(dir);
+    return dir;
+}
+
+} // namespace
+
+class GuiTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void conversationListAfterSignIn();
+    void openAConversationAndChat();
+    void darkThemeThroughSettings();
+
+private:
+    QQuickItem *item(const char *objectName) const
+    {
+        return m_app->window()->findChild<QQuickItem *>(QLatin1String(objectName));
+    }
+    /// The delegate of `row` in a ListView.
+    static QQuickItem *rowItem(QQuickItem *list, int row)
+    {
+        QQuickItem *result = nullptr;
+        QMetaObject::invokeMethod(list, "itemAtIndex", Q_RETURN_ARG(QQuickItem *, result), Q_ARG(int, row));
+        return result;
+    }
+    void click(QQuickItem *target)
+    {
+        const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
+        QTest::mouseClick(m_app->window(), Qt::LeftButton, {}, centre.toPoint());
+    }
+    /// Types `text` into the focused item, one key at a time.
+    void type(const QString &text)
+    {
+        for (const QChar ch : text) {
+            const Qt::Key key = ch == QLatin1Char(' ') ? Qt::Key_Space : Qt::Key_unknown;
+            QTest::sendKeyEvent(QTest::Click, m_app->window(), key, QString(ch), Qt::NoModifier);
+        }
+    }
+    bool save(const QString &name)
+    {
+        QImage image = m_app->window()->grabWindow();
+        return !image.isNull() && image.save(screenshotDir() + QLatin1Char('/') + name);
+    }
+
+    QTemporaryDir m_home;
+    QProcess m_server;
+    QByteArray m_serverLog;
+    std::unique_ptr<Composition> m_app;
+};
+
+void GuiTest::initTestCase()
+{
+    qputenv("XDG_DATA_HOME", m_home.filePath(QStringLiteral("data")).toUtf8());
+    qputenv("XDG_CONFIG_HOME", m_home.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_CACHE_HOME", m_home.filePath(QStringLiteral("cache")).toUtf8());
+    QQuickStyle::setStyle(QStringLiteral("Fusion"));
+    QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
+
+    const QString portFile = m_home.filePath(QStringLiteral("port"));
+    m_server.setProcessChannelMode(QProcess::MergedChannels);
+    connect(&m_server, &QProcess::readyRead, this, [this] { m_serverLog += m_server.readAll(); });
+    m_server.start(QStringLiteral(CONFAB_BUILD_DIR "/bin/confab-localserver"),
+        {QStringLiteral("--demo"), QStringLiteral("--auto-approve"),
+                                                  QStringLiteral("--port"),
+                                                                 QStringLiteral("0"), QStringLiteral("--port-file"),
+                                                                                                     portFile});
+    QVERIFY(m_server.waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(portFile).size() > 0, 20'000);
+    QFile port(portFile);
+    QVERIFY(port.open(QIODevice::ReadOnly));
+
+    auto profile = Profile::resolve(QStringLiteral("gui"));
+    QVERIFY(profile.ok());
+    QVERIFY(profile.value().ensureDirectories().ok());
+    LaunchOptions options;
+    options.profile = QStringLiteral("gui");
+    options.server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(port.readAll().trimmed())));
+    options.signInAs = QStringLiteral("sam");
+    options.ephemeral = true;
+    m_app = std::make_unique<Composition>(profile.value(), options);
+    QVERIFY(m_app->load());
+    QVERIFY(QTest::qWaitForWindowExposed(m_app->window()));
+}
+
+void GuiTest::cleanupTestCase()
+{
+    m_app.reset();
+    m_server.terminate();
+    if (!m_server.waitForFinished(10'000))
+        m_server.kill();
+}
+
+void GuiTest::conversationListAfterSignIn()
+{
+    // Signed in through the OAuth flow; the demo history arrives: a group and four 1:1s.
+    QTRY_VERIFY_WITH_TIMEOUT(m_app->session().isSettled() && m_app->session().accountCount() == 1, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_serverLog.contains("demo: seeded"), Timeout);
+    QQuickItem *list = item("conversationList");
+    QVERIFY(list);
+    QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 5, Timeout);
+    // Every row has a title and a last message. (Rows are looked up afresh each time: delegates
+    // are reused as rows move.)
+    auto complete = [&] {
+        for (int row = 0; row < 5; ++row) {
+            QQuickItem *delegate = rowItem(list, row);
+            if (!delegate || delegate->property("title").toString().isEmpty() ||
+                delegate->property("lastMessagePreview").toString().isEmpty())
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(complete(), Timeout);
+    QVERIFY(save(QStringLiteral("main-light.png")));
+}
+
+void GuiTest::openAConversationAndChat()
+{
+    QQuickItem *list = item("conversationList");
+    auto mayaRow = [&]() -> QQuickItem * {
+        for (int row = 0; row < list->property("count").toInt(); ++row) {
+            QQuickItem *delegate = rowItem(list, row);
+            if (delegate && delegate->property("title").toString() == QLatin1String("Maya Chen"))
+                return delegate;
+        }
+        return nullptr;
+    };
+    QVERIFY(mayaRow());
+    const qint64 conversationId = mayaRow()->property("conversationId").toLongLong();
+    click(mayaRow());
+    QTRY_COMPARE(m_app->chat().focusedConversation(), conversationId);
+
+    QQuickItem *timeline = nullptr;
+    QTRY_VERIFY((timeline = item("timeline")) != nullptr && timeline->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(timeline->property("count").toInt() > 5, Timeout);
+    QQuickItem *title = item("conversationTitle");
+    QVERIFY(title);
+    QCOMPARE(title->property("text").toString(), QStringLiteral("Maya Chen"));
+    // Opening it reads it.
+    QTRY_COMPARE_WITH_TIMEOUT(mayaRow()->property("unreadCount").toInt(), 0, Timeout);
+
+    // Type and press Enter, as a person would; Shift+Enter makes a second line.
+    QQuickItem *field = item("composerField");
+    QVERIFY(field);
+    field->forceActiveFocus();
+    QTRY_VERIFY(field->hasActiveFocus());
+    QSignalSpy inserted(m_app->session().store(), &store::Store::messagesInserted);
+    type(QStringLiteral("Shall we take the early train?"));
+    QTest::keyClick(m_app->window(), Qt::Key_Return, Qt::ShiftModifier);
+    type(QStringLiteral("It leaves at 8."));
+    QCOMPARE(field->property("text").toString(), QStringLiteral("Shall we take the early train?\nIt leaves at 8."));
+    QTest::keyClick(m_app->window(), Qt::Key_Return);
+    QCOMPARE(field->property("text").toString(), QString());
+
+    // Ours shows at once; Maya answers (her typing shows first in the header).
+    auto fromMaya = [&](bool outgoing) {
+        for (const QList<QVariant> &args : std::as_const(inserted)) {
+            if (args.at(0).toLongLong() != conversationId)
+                continue;
+            for (const store::Message &m : args.at(1).value<QList<store::Message>>()) {
+                if (m.outgoing == outgoing && m.kind == store::MessageKind::Text)
+                    return true;
+            }
+        }
+        return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(fromMaya(true), Timeout);
+    QVERIFY(save(QStringLiteral("conversation-sending.png")));
+    QTRY_VERIFY_WITH_TIMEOUT(fromMaya(false), Timeout);
+    // The answer is the newest row of the timeline, from Maya.
+    auto newestIsTheirs = [&] {
+        QQuickItem *newest = rowItem(timeline, 0);
+        return newest && !newest->property("outgoing").toBool();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(newestIsTheirs(), Timeout);
+    // Read as it arrives, since it is on screen.
+    QTRY_COMPARE_WITH_TIMEOUT(mayaRow()->property("unreadCount").toInt(), 0, Timeout);
+    QTest::qWait(300); // let the delivery tick settle before the picture
+    QVERIFY(save(QStringLiteral("conversation-light.png")));
+}
+
+void GuiTest::darkThemeThroughSettings()
+{
+    // Ctrl+, opens Settings; the Appearance tab's "Dark" switches the whole window.
+    const QColor before = m_app->window()->color();
+    QTest::keyClick(m_app->window(), Qt::Key_Comma, Qt::ControlModifier);
+    QQuickItem *dark = nullptr;
+    QTRY_VERIFY((dark = m_app->window()->contentItem()->window()->findChild<QQuickItem *>(
+                            QStringLiteral("themeDark"))) != nullptr);
+    QQuickItem *accounts = m_app->window()->findChild<QQuickItem *>(QStringLiteral("accountList"));
+    QVERIFY(accounts);
+    QTRY_COMPARE(accounts->property("count").toInt(), 1);
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("dialog-settings-accounts.png")));
+
+    QMetaObject::invokeMethod(dark, "toggle");
+    QMetaObject::invokeMethod(dark, "toggled");
+    QTRY_VERIFY(m_app->window()->color() != before);
+    QTest::keyClick(m_app->window(), Qt::Key_Escape); // Esc closes the dialog
+    QTRY_VERIFY(!m_app->window()->findChild<QQuickItem *>(QStringLiteral("themeDark"))->isVisible());
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("conversation-dark.png")));
+}
+
+QTEST_MAIN(GuiTest)
+#include "tst_gui.moc"
