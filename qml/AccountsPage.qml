@@ -123,11 +123,13 @@ ColumnLayout {
                             onClicked: Session.signInAgain(row.key)
                         }
                         Button {
+                            objectName: "backUpKeysButton"
                             visible: !row.signedOut
                             text: qsTr("Back up keys…")
                             onClicked: root.backUp(row.key, row.displayName)
                         }
                         Button {
+                            objectName: "signOutButton"
                             visible: !row.signedOut
                             text: qsTr("Sign out…")
                             onClicked: root.confirm(row.key, row.displayName, false)

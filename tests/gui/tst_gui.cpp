@@ -50,9 +50,23 @@ private Q_SLOTS:
     void darkThemeThroughSettings();
 
 private:
+    /// An item by objectName, through the visual tree (view delegates and popups included).
     QQuickItem *item(const char *objectName) const
     {
-        return m_app->window()->findChild<QQuickItem *>(QLatin1String(objectName));
+        return find(m_app->window()->contentItem(), QLatin1String(objectName));
+    }
+    static QQuickItem *find(QQuickItem *root, QLatin1String name)
+    {
+        if (!root)
+            return nullptr;
+        if (root->objectName() == name)
+            return root;
+        const QList<QQuickItem *> children = root->childItems();
+        for (QQuickItem *child : children) {
+            if (QQuickItem *found = find(child, name))
+                return found;
+        }
+        return nullptr;
     }
     /// The delegate of `row` in a ListView.
     static QQuickItem *rowItem(QQuickItem *list, int row)
@@ -224,17 +238,33 @@ void GuiTest::darkThemeThroughSettings()
     QQuickItem *dark = nullptr;
     QTRY_VERIFY((dark = m_app->window()->contentItem()->window()->findChild<QQuickItem *>(
                             QStringLiteral("themeDark"))) != nullptr);
-    QQuickItem *accounts = m_app->window()->findChild<QQuickItem *>(QStringLiteral("accountList"));
+    QQuickItem *accounts = item("accountList");
     QVERIFY(accounts);
     QTRY_COMPARE(accounts->property("count").toInt(), 1);
     QTest::qWait(300);
     QVERIFY(save(QStringLiteral("dialog-settings-accounts.png")));
 
+    // Signing out asks first, and warns that sam's keys were never backed up.
+    QQuickItem *signOut = item("signOutButton");
+    QVERIFY(signOut);
+    click(signOut);
+    QQuickItem *warning = nullptr;
+    QTRY_VERIFY((warning = item("keysWarning")) != nullptr && warning->isVisible());
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("dialog-sign-out.png")));
+    QTest::keyClick(m_app->window(), Qt::Key_Escape); // changed their mind
+    auto shown = [this](const char *name) {
+        QQuickItem *found = item(name);
+        return found && found->isVisible();
+    };
+    QTRY_VERIFY(!shown("keysWarning")); // a closed popup leaves the scene
+    QCOMPARE(m_app->session().accountCount(), 1);
+
     QMetaObject::invokeMethod(dark, "toggle");
     QMetaObject::invokeMethod(dark, "toggled");
     QTRY_VERIFY(m_app->window()->color() != before);
     QTest::keyClick(m_app->window(), Qt::Key_Escape); // Esc closes the dialog
-    QTRY_VERIFY(!m_app->window()->findChild<QQuickItem *>(QStringLiteral("themeDark"))->isVisible());
+    QTRY_VERIFY(!shown("themeDark"));
     QTest::qWait(300);
     QVERIFY(save(QStringLiteral("conversation-dark.png")));
 }
