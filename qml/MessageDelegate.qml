@@ -162,8 +162,10 @@ Item {
                     Layout.fillWidth: true
                     Layout.maximumWidth: Math.min(Theme.bubbleMaxWidth, root.width * 0.75) - 2 * Theme.padding
                     visible: root.text !== "" || root.deleted
-                    text: root.deleted ? qsTr("This message was deleted.") : root.linkedText
-                    textFormat: root.deleted ? TextEdit.PlainText : TextEdit.RichText
+                    // One format for both: switching formats on a live row would keep the old document.
+                    text: root.deleted ? qsTr("This message was deleted.").replace(/&/g, "&amp;").replace(/</g, "&lt;")
+                                       : root.linkedText
+                    textFormat: TextEdit.RichText
                     readOnly: true
                     selectByMouse: true
                     wrapMode: TextEdit.Wrap
