@@ -115,10 +115,9 @@ ColumnLayout {
                         Layout.fillWidth: true
                         Layout.topMargin: Theme.spacing / 2
                         spacing: Theme.spacing
-                        Button {
+                        PrimaryButton {
                             visible: row.needsSignIn || row.signedOut
                             text: qsTr("Sign in again")
-                            highlighted: true
                             enabled: !Session.signingIn
                             onClicked: Session.signInAgain(row.key)
                         }

@@ -163,11 +163,10 @@ Rectangle {
                 }
             }
 
-            Button {
+            PrimaryButton {
                 objectName: "sendButton"
                 text: root.editing !== 0 ? qsTr("Save") : qsTr("Send")
                 enabled: field.text.trim() !== ""
-                highlighted: true
                 onClicked: root.submit()
                 Accessible.name: root.editing !== 0 ? qsTr("Save the edit") : qsTr("Send the message")
             }

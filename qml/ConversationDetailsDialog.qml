@@ -5,7 +5,7 @@ import Confab.App
 
 // Who is in the conversation and their key fingerprints, to compare with them in person or on a
 // call; a fingerprint that matches can be marked verified (until their key changes).
-Dialog {
+StyledDialog {
     id: root
 
     objectName: "conversationDetailsDialog"

@@ -6,7 +6,7 @@ import Confab.App
 
 // Exports an account's end-to-end keys as a key backup: a file protected by a passphrase the
 // person chooses, to restore the keys when signing in on another computer (or here again).
-Dialog {
+StyledDialog {
     id: root
 
     property string accountKey
@@ -118,9 +118,8 @@ Dialog {
                 enabled: !root.running
                 onClicked: root.close()
             }
-            Button {
+            PrimaryButton {
                 text: qsTr("Save backup…")
-                highlighted: true
                 visible: root.outcome === "" || root.failed
                 enabled: !root.running && passphrase.text !== "" && root.problem === "" && root.matches
                 onClicked: saveAs.open()

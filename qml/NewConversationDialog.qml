@@ -5,7 +5,7 @@ import Confab.App
 
 // Starting a conversation: find people by their handle in one of the accounts, then open a 1:1
 // with one person or a group with several (and a name).
-Dialog {
+StyledDialog {
     id: root
 
     objectName: "newConversationDialog"
@@ -154,9 +154,8 @@ Dialog {
                 text: qsTr("Cancel")
                 onClicked: root.close()
             }
-            Button {
+            PrimaryButton {
                 objectName: "startConversationButton"
-                highlighted: true
                 enabled: !root.busy && root.people.length > 0
                 text: root.people.length > 1 ? qsTr("Create group") : qsTr("Start chat")
                 onClicked: {

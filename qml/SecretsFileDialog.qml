@@ -6,7 +6,7 @@ import Confab.App
 // The explicit opt-in for a computer without a keychain: keep sign-ins and keys in a file sealed
 // with a passphrase the person chooses (and must type at every start), instead of forgetting
 // them when Confab quits.
-Dialog {
+StyledDialog {
     id: root
 
     objectName: "secretsFileDialog"
@@ -87,10 +87,9 @@ Dialog {
                 enabled: !Session.busy
                 onClicked: root.close()
             }
-            Button {
+            PrimaryButton {
                 id: keepButton
                 text: qsTr("Keep secrets in the file")
-                highlighted: true
                 enabled: !Session.busy && passphrase.text !== "" && root.problem === "" && root.matches
                 onClicked: Session.keepSecretsInFile(passphrase.text)
             }

@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import Confab.App
 
 // Settings: accounts and appearance. Loaded on first use; Esc closes it.
-Dialog {
+StyledDialog {
     id: root
 
     objectName: "settingsDialog"

@@ -92,14 +92,13 @@ ColumnLayout {
         nameFilters: [qsTr("Key backups (*.confabkeys *.txt)"), qsTr("All files (*)")]
     }
 
-    Button {
+    PrimaryButton {
         id: signInButton
         objectName: "signInButton"
         Layout.alignment: Qt.AlignHCenter
         visible: !Session.signingIn
         enabled: (Session.customServer || clientId.text.trim() !== "")
                  && (!restore.checked || (backupFile.selectedFile.toString() !== "" && backupPassphrase.text !== ""))
-        highlighted: true
         text: qsTr("Sign in with your browser")
         onClicked: {
             if (!Session.customServer)

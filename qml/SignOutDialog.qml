@@ -5,7 +5,7 @@ import Confab.App
 
 // Asks before signing out (or removing) an account, and warns when its end-to-end keys were never
 // backed up: they exist only on this computer and are wiped with the sign-out.
-Dialog {
+StyledDialog {
     id: root
 
     property string accountKey
@@ -61,10 +61,9 @@ Dialog {
                 text: qsTr("Cancel")
                 onClicked: root.close()
             }
-            Button {
+            PrimaryButton {
                 visible: root.losesKeys
                 text: qsTr("Back up keys…")
-                highlighted: true
                 onClicked: {
                     root.close()
                     root.backUpRequested(root.accountKey, root.accountName)

@@ -5,7 +5,7 @@ import Confab.App
 
 // At start, when the person keeps their secrets in a passphrase file: asks for the passphrase.
 // "Not now" keeps this session's secrets in memory and leaves the file as it is.
-Dialog {
+StyledDialog {
     id: root
 
     objectName: "unlockSecretsDialog"
@@ -61,10 +61,9 @@ Dialog {
                 enabled: !Session.busy
                 onClicked: Session.skipUnlock()
             }
-            Button {
+            PrimaryButton {
                 id: unlockButton
                 text: qsTr("Unlock")
-                highlighted: true
                 enabled: !Session.busy && passphrase.text !== ""
                 onClicked: Session.unlockSecretsFile(passphrase.text)
             }
