@@ -11,11 +11,6 @@ namespace confab::models::modeltext {
 
 namespace {
 
-QString tr(const char *text, int n = -1)
-{
-    return QCoreApplication::translate("confab::models::ModelText", text, nullptr, n);
-}
-
 bool isMark(QChar c)
 {
     const QChar::Category category = c.category();
@@ -144,9 +139,9 @@ QString dayText(const QDate &day, const QDate &today)
     if (!day.isValid())
         return {};
     if (day == today)
-        return tr("Today");
+        return QCoreApplication::translate("confab::models::modeltext", "Today");
     if (day == today.addDays(-1))
-        return tr("Yesterday");
+        return QCoreApplication::translate("confab::models::modeltext", "Yesterday");
     return QLocale().toString(day, QLocale::LongFormat);
 }
 
@@ -159,7 +154,7 @@ QString activityText(const QDateTime &when, const QDateTime &now)
     if (day == today)
         return QLocale().toString(when.time(), QLocale::ShortFormat);
     if (day == today.addDays(-1))
-        return tr("Yesterday");
+        return QCoreApplication::translate("confab::models::modeltext", "Yesterday");
     if (day < today && day > today.addDays(-7))
         return QLocale().dayName(day.dayOfWeek(), QLocale::ShortFormat);
     return QLocale().toString(day, QLocale::ShortFormat);
@@ -169,11 +164,15 @@ QString typingText(const QStringList &names)
 {
     switch (names.size()) {
     case 0: return {};
-    case 1: return tr("%1 is typing…").arg(names.at(0));
-    case 2: return tr("%1 and %2 are typing…").arg(names.at(0), names.at(1));
+    case 1: return QCoreApplication::translate("confab::models::modeltext", "%1 is typing…").arg(names.at(0));
+    case 2:
+        return QCoreApplication::translate("confab::models::modeltext", "%1 and %2 are typing…")
+            .arg(names.at(0), names.at(1));
     default: break;
     }
-    return tr("%1 and %n others are typing…", static_cast<int>(names.size() - 1)).arg(names.at(0));
+    return QCoreApplication::translate("confab::models::modeltext", "%1 and %n others are typing…", nullptr,
+                                       static_cast<int>(names.size() - 1))
+        .arg(names.at(0));
 }
 
 QString linkedHtml(const QString &text, const QList<TextLink> &links)
