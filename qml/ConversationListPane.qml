@@ -120,6 +120,41 @@ Rectangle {
             Keys.onEscapePressed: text = ""
         }
 
+        // With several accounts: all of them, or one.
+        ComboBox {
+            id: accountFilter
+            objectName: "accountFilter"
+            Layout.fillWidth: true
+            Layout.leftMargin: Theme.padding
+            Layout.rightMargin: Theme.padding
+            Layout.bottomMargin: Theme.spacing
+            visible: Session.accounts !== null && Session.accounts.count > 1
+            property int revision: 0 // an account's name or store id arrived
+            Connections {
+                target: Session.accounts
+                function onDataChanged() { accountFilter.revision++ }
+            }
+            model: {
+                void revision
+                const choices = [{ text: qsTr("All accounts"), id: 0 }]
+                const accounts = Session.accounts
+                if (accounts) {
+                    for (let i = 0; i < accounts.count; ++i) {
+                        const index = accounts.index(i, 0)
+                        const name = accounts.data(index, Qt.DisplayRole)
+                        const handle = accounts.data(index, Qt.UserRole + 4) // UsernameRole
+                        const id = accounts.data(index, Qt.UserRole + 12)    // StoreAccountIdRole
+                        choices.push({ text: handle ? qsTr("%1 (@%2)").arg(name).arg(handle) : name, id: id })
+                    }
+                }
+                return choices
+            }
+            textRole: "text"
+            valueRole: "id"
+            onActivated: if (Session.conversations) Session.conversations.accountId = currentValue
+            Accessible.name: qsTr("Show the conversations of")
+        }
+
         Rectangle {
             Layout.fillWidth: true
             Layout.preferredHeight: 1

@@ -47,6 +47,7 @@ QVariant AccountsModel::data(const QModelIndex &index, int role) const
     case KeysBackedUpRole: return r.keysBackedUp;
     case SignedOutRole: return a->state() == Account::State::SignedOut;
     case SignOutLosesKeysRole: return m_manager.signOutLosesKeys(row.key);
+    case StoreAccountIdRole: return a->storeAccountId();
     default: break;
     }
     return {};
@@ -66,6 +67,7 @@ QHash<int, QByteArray> AccountsModel::roleNames() const
         {KeysBackedUpRole, "keysBackedUp"},
         {SignedOutRole, "signedOut"},
         {SignOutLosesKeysRole, "signOutLosesKeys"},
+        {StoreAccountIdRole, "storeAccountId"},
     };
     return names;
 }
@@ -110,7 +112,7 @@ void AccountsModel::add(Account *account)
     Q_EMIT countChanged();
 
     connect(account, &Account::stateChanged, this, [this, account] {
-        changed(account, {StateRole, StateTextRole, SignedOutRole, SignOutLosesKeysRole});
+        changed(account, {StateRole, StateTextRole, SignedOutRole, SignOutLosesKeysRole, StoreAccountIdRole});
     });
     connect(account, &Account::problem, this, [this, account] { changed(account, {ProblemRole}); });
     connect(account, &Account::recordChanged, this, [this, account] {

@@ -46,6 +46,9 @@ public:
         SignedOutRole,
         /// bool: signing out now would lose the end-to-end keys for good (no key backup): ask first.
         SignOutLosesKeysRole,
+        /// qint64: the account's id in the store (its conversations carry it); 0 before its first
+        /// start. What ConversationFilterModel::accountId takes.
+        StoreAccountIdRole,
     };
     Q_ENUM(Role)
 

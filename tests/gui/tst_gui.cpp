@@ -48,6 +48,7 @@ private Q_SLOTS:
     void conversationListAfterSignIn();
     void openAConversationAndChat();
     void darkThemeThroughSettings();
+    void twoAccountsOneList();
 
 private:
     /// An item by objectName, through the visual tree (view delegates and popups included).
@@ -267,6 +268,45 @@ void GuiTest::darkThemeThroughSettings()
     QTRY_VERIFY(!shown("themeDark"));
     QTest::qWait(300);
     QVERIFY(save(QStringLiteral("conversation-dark.png")));
+}
+
+void GuiTest::twoAccountsOneList()
+{
+    // A second account (the demo's Leo, on a new device) joins the same list, each row marked with
+    // its account; the filter shows one account's conversations.
+    QQuickItem *list = item("conversationList");
+    const int before = list->property("count").toInt();
+    m_app->session().signIn(QString(), QStringLiteral("leo"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_app->session().accountCount(), 2, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(list->property("count").toInt() > before, Timeout);
+    QQuickItem *filter = item("accountFilter");
+    QVERIFY(filter);
+    QTRY_VERIFY(filter->isVisible());
+    auto badges = [&] {
+        QSet<QString> seen;
+        for (int row = 0; row < list->property("count").toInt(); ++row) {
+            if (QQuickItem *delegate = rowItem(list, row))
+                seen.insert(delegate->property("accountBadge").toString());
+        }
+        return seen;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(badges(), (QSet<QString>{QStringLiteral("@sam"), QStringLiteral("@leo")}), Timeout);
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("two-accounts-dark.png")));
+
+    // Only Leo's: choose him in the filter (the choices: all, then each account).
+    QTRY_COMPARE(filter->property("count").toInt(), 3);
+    int leoIndex = -1;
+    for (int i = 1; i < 3; ++i) {
+        QString text;
+        QMetaObject::invokeMethod(filter, "textAt", Q_RETURN_ARG(QString, text), Q_ARG(int, i));
+        if (text.contains(QLatin1String("@leo")))
+            leoIndex = i;
+    }
+    QVERIFY(leoIndex > 0);
+    filter->setProperty("currentIndex", leoIndex);
+    QMetaObject::invokeMethod(filter, "activated", Q_ARG(int, leoIndex));
+    QTRY_COMPARE(badges(), QSet<QString>{QStringLiteral("@leo")});
 }
 
 QTEST_MAIN(GuiTest)
