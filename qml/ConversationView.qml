@@ -172,14 +172,7 @@ Rectangle {
                     roleValue: 0
                     MessageDelegate {
                         isGroup: root.isGroup
-                        onReplyRequested: (id, sender, text) => composer.startReply(id, sender, text)
-                        onEditRequested: (id, text) => composer.startEdit(id, text)
-                        onReactRequested: (id, anchorItem) => {
-                            reactionPicker.messageId = id
-                            reactionPicker.parent = anchorItem
-                            reactionPicker.y = -reactionPicker.implicitHeight
-                            reactionPicker.open()
-                        }
+                        onMenuRequested: (delegate, anchorItem) => messageMenu.openFor(delegate, anchorItem)
                     }
                 }
                 DelegateChoice { NoticeDelegate {} }
@@ -234,4 +227,64 @@ Rectangle {
         property var messageId: 0
         onPicked: emoji => Chat.react(messageId, emoji, true)
     }
+
+    // One menu for every message of the timeline.
+    Menu {
+        id: messageMenu
+        objectName: "messageMenu"
+        property var messageId: 0
+        property bool outgoing: false
+        property string text
+        property string sender
+        property var anchorItem: null
+
+        function openFor(delegate, anchor) {
+            messageId = delegate.messageId
+            outgoing = delegate.outgoing
+            text = delegate.text
+            sender = delegate.outgoing ? qsTr("You") : delegate.senderName
+            anchorItem = anchor
+            popup(anchor)
+        }
+
+        MenuItem {
+            text: qsTr("Reply")
+            onTriggered: composer.startReply(messageMenu.messageId, messageMenu.sender, messageMenu.text)
+        }
+        MenuItem {
+            text: qsTr("React…")
+            onTriggered: {
+                reactionPicker.messageId = messageMenu.messageId
+                reactionPicker.parent = messageMenu.anchorItem
+                reactionPicker.y = -reactionPicker.implicitHeight
+                reactionPicker.open()
+            }
+        }
+        MenuItem {
+            text: qsTr("Copy text")
+            enabled: messageMenu.text !== ""
+            onTriggered: {
+                clipboardHelper.text = messageMenu.text
+                clipboardHelper.selectAll()
+                clipboardHelper.copy()
+            }
+        }
+        MenuItem {
+            text: qsTr("Edit")
+            visible: messageMenu.outgoing
+            height: visible ? implicitHeight : 0
+            onTriggered: composer.startEdit(messageMenu.messageId, messageMenu.text)
+        }
+        MenuItem {
+            text: qsTr("Delete for me")
+            onTriggered: Chat.deleteMessage(messageMenu.messageId, false)
+        }
+        MenuItem {
+            text: qsTr("Delete for everyone")
+            visible: messageMenu.outgoing
+            height: visible ? implicitHeight : 0
+            onTriggered: Chat.deleteMessage(messageMenu.messageId, true)
+        }
+    }
+    TextEdit { id: clipboardHelper; visible: false; textFormat: TextEdit.PlainText }
 }

@@ -33,9 +33,8 @@ Item {
     required property bool lastInGroup
     required property bool isGroup
 
-    signal replyRequested(var messageId, string sender, string text)
-    signal editRequested(var messageId, string text)
-    signal reactRequested(var messageId, var anchorItem)
+    /// The actions menu for this message (one menu serves the whole timeline).
+    signal menuRequested(var delegate, var anchorItem)
 
     readonly property int topGap: firstInGroup ? Theme.spacing : 2
 
@@ -81,7 +80,7 @@ Item {
 
             TapHandler {
                 acceptedButtons: Qt.RightButton
-                onTapped: menu.popup()
+                onTapped: root.menuRequested(root, bubble)
             }
 
             ColumnLayout {
@@ -156,23 +155,22 @@ Item {
                     }
                 }
 
-                TextEdit {
+                // Light on purpose (the timeline holds thousands): a Text, not a TextEdit; "Copy
+                // text" in the menu copies it.
+                Text {
                     id: body
                     objectName: "messageText"
                     Layout.fillWidth: true
                     Layout.maximumWidth: Math.min(Theme.bubbleMaxWidth, root.width * 0.75) - 2 * Theme.padding
                     visible: root.text !== "" || root.deleted
-                    // One format for both: switching formats on a live row would keep the old document.
+                    // One format for both: escaped by the model, only its links as anchors.
                     text: root.deleted ? qsTr("This message was deleted.").replace(/&/g, "&amp;").replace(/</g, "&lt;")
                                        : root.linkedText
-                    textFormat: TextEdit.RichText
-                    readOnly: true
-                    selectByMouse: true
-                    wrapMode: TextEdit.Wrap
+                    textFormat: Text.StyledText
+                    wrapMode: Text.Wrap
                     color: root.deleted ? Theme.secondaryText : Theme.text
+                    linkColor: Theme.accent
                     font.italic: root.deleted
-                    selectedTextColor: Theme.accentText
-                    selectionColor: Theme.accent
                     onLinkActivated: link => Qt.openUrlExternally(link)
                     HoverHandler {
                         enabled: body.hoveredLink !== ""
@@ -250,9 +248,9 @@ Item {
         ToolButton {
             id: more
             Layout.alignment: Qt.AlignVCenter
-            visible: (hoverArea.hovered || menu.visible) && !root.deleted && root.delivery !== 3
+            visible: hoverArea.hovered && !root.deleted && root.delivery !== 3
             text: "⋯"
-            onClicked: menu.popup(more)
+            onClicked: root.menuRequested(root, more)
             Accessible.name: qsTr("Message actions")
         }
         Item { Layout.fillWidth: true }
@@ -293,41 +291,4 @@ Item {
     }
 
     HoverHandler { id: hoverArea }
-
-    Menu {
-        id: menu
-        MenuItem {
-            text: qsTr("Reply")
-            onTriggered: root.replyRequested(root.messageId, root.outgoing ? qsTr("You") : root.senderName, root.text)
-        }
-        MenuItem {
-            text: qsTr("React…")
-            onTriggered: root.reactRequested(root.messageId, bubble)
-        }
-        MenuItem {
-            text: qsTr("Copy text")
-            enabled: root.text !== ""
-            onTriggered: {
-                body.selectAll()
-                body.copy()
-                body.deselect()
-            }
-        }
-        MenuItem {
-            text: qsTr("Edit")
-            visible: root.outgoing
-            height: visible ? implicitHeight : 0
-            onTriggered: root.editRequested(root.messageId, root.text)
-        }
-        MenuItem {
-            text: qsTr("Delete for me")
-            onTriggered: Chat.deleteMessage(root.messageId, false)
-        }
-        MenuItem {
-            text: qsTr("Delete for everyone")
-            visible: root.outgoing
-            height: visible ? implicitHeight : 0
-            onTriggered: Chat.deleteMessage(root.messageId, true)
-        }
-    }
 }

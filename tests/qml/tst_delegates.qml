@@ -92,9 +92,12 @@ TestCase {
         const row = createTemporaryObject(messageRow, stage.contentItem)
         const body = findChild(row, "messageText")
         verify(body)
-        // What shows is the sender's characters, tags included as text; the link is a link.
-        compare(body.getText(0, body.length).indexOf("<b>bold?</b>"), 0)
+        // What shows is the sender's characters, tags included as text (escaped for the styled
+        // text); the link is the only markup.
+        compare(body.textFormat, Text.StyledText)
+        compare(body.text.indexOf("&lt;b&gt;bold?&lt;/b&gt;"), 0)
         verify(body.text.indexOf("<a href=\"https://example.org\">") >= 0)
+        verify(body.text.indexOf("<b>") < 0)
     }
 
     function test_failedSendOffersRetryAndDiscard() {
@@ -114,7 +117,6 @@ TestCase {
     function test_deletedMessage() {
         const row = createTemporaryObject(messageRow, stage.contentItem)
         row.deleted = true
-        const body = findChild(row, "messageText")
-        compare(body.getText(0, body.length), "This message was deleted.")
+        compare(findChild(row, "messageText").text, "This message was deleted.")
     }
 }
