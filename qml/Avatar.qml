@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Window
 
 // A round picture of a person or a group: the picture when there is one (image://avatar cuts it to
 // a circle in the background), the initials on a colour of the name until then or without one.
@@ -33,7 +34,8 @@ Item {
         id: picture
         anchors.fill: parent
         source: root.source !== "" ? "image://avatar/" + encodeURIComponent(root.source) : ""
-        sourceSize: Qt.size(root.size, root.size)
+        // Device pixels, so pictures stay sharp on HiDPI screens.
+        sourceSize: Qt.size(root.size * Screen.devicePixelRatio, root.size * Screen.devicePixelRatio)
         asynchronous: true
         cache: true
     }

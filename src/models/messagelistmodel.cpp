@@ -731,8 +731,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     }
     case TimeRole: return m.createdMs > 0 ? QDateTime::fromMSecsSinceEpoch(m.createdMs).toLocalTime() : QDateTime();
     case TimeTextRole:
-        return m.createdMs > 0 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(m.createdMs).toLocalTime().time(),
-                                                    QLocale::ShortFormat)
+        return m.createdMs > 0 ? modeltext::clockText(QDateTime::fromMSecsSinceEpoch(m.createdMs).toLocalTime().time())
                                : QString();
     case DateTextRole: return QString();
     case EditedRole: return m.editedMs != 0;

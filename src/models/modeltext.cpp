@@ -152,7 +152,7 @@ QString activityText(const QDateTime &when, const QDateTime &now)
     const QDate day = when.date();
     const QDate today = now.date();
     if (day == today)
-        return QLocale().toString(when.time(), QLocale::ShortFormat);
+        return clockText(when.time());
     if (day == today.addDays(-1))
         return QCoreApplication::translate("confab::models::modeltext", "Yesterday");
     if (day < today && day > today.addDays(-7))
@@ -200,6 +200,14 @@ QString linkedHtml(const QString &text, const QList<TextLink> &links)
     }
     html += escape(QStringView(text).mid(at));
     return html;
+}
+
+QString clockText(const QTime &time)
+{
+    static const QRegularExpression seconds(QStringLiteral("[:.]ss?"));
+    QString format = QLocale().timeFormat(QLocale::ShortFormat);
+    format.remove(seconds);
+    return QLocale().toString(time, format);
 }
 
 } // namespace confab::models::modeltext

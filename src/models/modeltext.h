@@ -29,6 +29,10 @@ namespace modeltext {
 /// too, and only http(s) or mailto). For Text.StyledText; links out of range are left as text.
 [[nodiscard]] QString linkedHtml(const QString &text, const QList<TextLink> &links);
 
+/// A time of day as a messenger shows it: the locale's short format (12- or 24-hour) without
+/// seconds, even where the locale's short format has them (the C locale does).
+[[nodiscard]] QString clockText(const QTime &time);
+
 /// `text` folded for matching: compatibility-decomposed, accents and other combining marks dropped,
 /// case-folded. "Éléonore" and "eleonore" fold alike.
 [[nodiscard]] QString foldForSearch(const QString &text);

@@ -1156,6 +1156,16 @@ void ModelsTest::modelText()
     QCOMPARE(html.count(QLatin1String("<a ")), 1);
     QVERIFY(!html.contains(QLatin1String("\"\"")));
     QCOMPARE(linkedHtml(QStringLiteral("two\nlines"), {}), QStringLiteral("two<br>lines"));
+
+    // Times without seconds, whatever the locale's short format says.
+    const QLocale before;
+    QLocale::setDefault(QLocale::c());
+    QCOMPARE(modeltext::clockText(QTime(18, 42, 7)), QStringLiteral("18:42"));
+    QLocale::setDefault(QLocale(QLocale::German));
+    QCOMPARE(modeltext::clockText(QTime(9, 5, 59)), QStringLiteral("09:05"));
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QVERIFY(modeltext::clockText(QTime(18, 42, 7)).startsWith(QLatin1String("6:42")));
+    QLocale::setDefault(before);
     // A link with another scheme, or out of range, stays text.
     QCOMPARE(linkedHtml(QStringLiteral("javascript:alert(1)"), {{0, 19, QStringLiteral("javascript:alert(1)")}}),
                         QStringLiteral("javascript:alert(1)"));
