@@ -1191,7 +1191,7 @@ void ModelsTest::modelText()
     QCOMPARE(modeltext::activityText(QDateTime(QDate(2024, 3, 11), QTime(9, 0)), now),
              QLocale().dayName(1, QLocale::ShortFormat));
     QCOMPARE(modeltext::activityText(QDateTime(QDate(2024, 3, 14), QTime(9, 5)), now),
-             QLocale().toString(QTime(9, 5), QLocale::ShortFormat));
+             modeltext::clockText(QTime(9, 5)));
     QCOMPARE(modeltext::dayText(QDate(2024, 3, 14), QDate(2024, 3, 14)), QStringLiteral("Today"));
     QCOMPARE(modeltext::dayText(QDate(2024, 3, 13), QDate(2024, 3, 14)), QStringLiteral("Yesterday"));
 }
