@@ -16,6 +16,7 @@
 #include "app/appid.h"
 #include "launcher.h"
 #include "localserver/demo/demoscript.h"
+#include "localserverprocess.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/sealer.h"
 #include "wait.h"
@@ -140,7 +141,6 @@ class AppSecretsTest : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase();
     void signInRunQuitAndComeBack();
 
 private:
@@ -167,10 +167,8 @@ private:
 
     bool m_keychain = false;
     QByteArray m_expectedProblem; ///< what the log must say about the keychain (empty: nothing)
-    QProcess m_serverProcess;
-    QByteArray m_serverLog;
+    confab::test::LocalServerProcess m_serverProcess;
     QUrl m_server;
-    QTemporaryDir m_scratch;
 };
 
 void AppSecretsTest::initTestCase()
@@ -187,26 +185,8 @@ void AppSecretsTest::initTestCase()
                         : mode == "locked" ? QByteArray("The keychain did not work: it may be locked or not running.")
                                            : QByteArray();
 
-    const QString portFile = m_scratch.filePath(QStringLiteral("port"));
-    m_serverProcess.setProcessChannelMode(QProcess::MergedChannels);
-    connect(&m_serverProcess, &QProcess::readyRead, this, [this] { m_serverLog += m_serverProcess.readAll(); });
-    m_serverProcess.start(QStringLiteral(CONFAB_BUILD_DIR "/bin/confab-localserver"),
-        {QStringLiteral("--demo"), QStringLiteral("--auto-approve"),
-                                                  QStringLiteral("--port"),
-                                                                 QStringLiteral("0"), QStringLiteral("--port-file"),
-                                                                                                     portFile});
-    QVERIFY(m_serverProcess.waitForStarted(10'000));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(portFile).size() > 0, 20'000);
-    QFile port(portFile);
-    QVERIFY(port.open(QIODevice::ReadOnly));
-    m_server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(port.readAll().trimmed())));
-}
-
-void AppSecretsTest::cleanupTestCase()
-{
-    m_serverProcess.terminate();
-    if (!m_serverProcess.waitForFinished(10'000))
-        m_serverProcess.kill();
+    m_server = m_serverProcess.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve")});
+    QVERIFY2(!m_server.isEmpty(), m_serverProcess.log().constData());
 }
 
 QList<QPair<QString, QByteArray>> AppSecretsTest::keychainNeedles(const Launcher &l)
@@ -251,7 +231,7 @@ void AppSecretsTest::signInRunQuitAndComeBack()
     QProcess *app = launcher.start(arguments());
     QByteArray appLog;
     connect(app, &QProcess::readyReadStandardError, this, [&] { appLog += app->readAllStandardError(); });
-    QTRY_VERIFY_WITH_TIMEOUT(m_serverLog.contains("demo: seeded"), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_serverProcess.log().contains("demo: seeded"), Timeout);
     const QString database = m_keychain ? dataDir(launcher) + QStringLiteral("/confab.db")
                                         : cacheDir(launcher) + QStringLiteral("/session.db");
     QTRY_VERIFY_WITH_TIMEOUT(messageRows(database) >= demo.messages, Timeout);

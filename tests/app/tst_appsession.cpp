@@ -8,8 +8,8 @@
 #include "accounts/account.h"
 #include "accounts/accountmanager.h"
 #include "app/appsession.h"
+#include "localserverprocess.h"
 
-#include <QProcess>
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
@@ -27,7 +27,6 @@ class AppSessionTest : public QObject
 
 private Q_SLOTS:
     void initTestCase();
-    void cleanupTestCase();
     void optInToAPassphraseFile();
     void unlockAtTheNextStart();
     void notNowKeepsTheFile();
@@ -58,31 +57,15 @@ private:
         return all.isEmpty() ? accounts::Account::State::Stopped : all.constFirst()->state();
     }
 
-    QProcess m_serverProcess;
+    confab::test::LocalServerProcess m_serverProcess;
     QUrl m_server;
     QTemporaryDir m_dir;
 };
 
 void AppSessionTest::initTestCase()
 {
-    const QString portFile = m_dir.filePath(QStringLiteral("port"));
-    m_serverProcess.start(QStringLiteral(CONFAB_BUILD_DIR "/bin/confab-localserver"),
-        {QStringLiteral("--demo"), QStringLiteral("--auto-approve"),
-                                                  QStringLiteral("--port"),
-                                                                 QStringLiteral("0"), QStringLiteral("--port-file"),
-                                                                                                     portFile});
-    QVERIFY(m_serverProcess.waitForStarted(10'000));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(portFile).size() > 0, 20'000);
-    QFile port(portFile);
-    QVERIFY(port.open(QIODevice::ReadOnly));
-    m_server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(port.readAll().trimmed())));
-}
-
-void AppSessionTest::cleanupTestCase()
-{
-    m_serverProcess.terminate();
-    if (!m_serverProcess.waitForFinished(10'000))
-        m_serverProcess.kill();
+    m_server = m_serverProcess.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve")});
+    QVERIFY2(!m_server.isEmpty(), m_serverProcess.log().constData());
 }
 
 void AppSessionTest::optInToAPassphraseFile()

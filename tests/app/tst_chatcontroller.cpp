@@ -8,6 +8,7 @@
 #include "accounts/accountmanager.h"
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
+#include "localserverprocess.h"
 #include "store/store.h"
 #include "wait.h"
 
@@ -15,7 +16,6 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -91,8 +91,7 @@ private:
         return found;
     }
 
-    QProcess m_serverProcess;
-    QByteArray m_serverLog;
+    confab::test::LocalServerProcess m_serverProcess;
     QUrl m_server;
     QTemporaryDir m_dir;
     QNetworkAccessManager m_nam;
@@ -103,21 +102,9 @@ private:
 
 void ChatControllerTest::initTestCase()
 {
-    const QString portFile = m_dir.filePath(QStringLiteral("port"));
-    m_serverProcess.setProcessChannelMode(QProcess::MergedChannels);
-    connect(&m_serverProcess, &QProcess::readyRead, this, [this] { m_serverLog += m_serverProcess.readAll(); });
-    m_serverProcess.start(QStringLiteral(CONFAB_BUILD_DIR "/bin/confab-localserver"),
-        {QStringLiteral("--demo"),
-                        QStringLiteral("--auto-approve"),
-                                       QStringLiteral("--dev"),
-                                                      QStringLiteral("--port"),
-                                                                     QStringLiteral("0"), QStringLiteral("--port-file"),
-                                                                                                         portFile});
-    QVERIFY(m_serverProcess.waitForStarted(10'000));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(portFile).size() > 0, 20'000);
-    QFile port(portFile);
-    QVERIFY(port.open(QIODevice::ReadOnly));
-    m_server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(port.readAll().trimmed())));
+    m_server =
+        m_serverProcess.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve"), QStringLiteral("--dev")});
+    QVERIFY2(!m_server.isEmpty(), m_serverProcess.log().constData());
 
     AppSession::Config config;
     config.appId = QStringLiteral("im.confab.ConfabTest");
@@ -138,7 +125,7 @@ void ChatControllerTest::initTestCase()
     m_session->start();
     QTRY_VERIFY_WITH_TIMEOUT(m_session->isSettled() && m_session->accountCount() == 1, Timeout);
     m_accountKey = m_session->accountManager()->accounts().constFirst()->key();
-    QTRY_VERIFY_WITH_TIMEOUT(m_serverLog.contains("demo: seeded"), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_serverProcess.log().contains("demo: seeded"), Timeout);
     for (const char *peer : {"Maya", "Jonas", "Priya", "Leo"})
         QTRY_VERIFY_WITH_TIMEOUT(conversationWith(QString::fromLatin1(peer)).id != 0, Timeout);
 }
@@ -147,9 +134,6 @@ void ChatControllerTest::cleanupTestCase()
 {
     m_chat.reset();
     m_session.reset();
-    m_serverProcess.terminate();
-    if (!m_serverProcess.waitForFinished(10'000))
-        m_serverProcess.kill();
 }
 
 void ChatControllerTest::sendAndHearBack()

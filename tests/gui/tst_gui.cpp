@@ -6,10 +6,10 @@
 // (tests/gui/screenshots/*.png) for people to look at.
 
 #include "app/composition.h"
+#include "localserverprocess.h"
 #include "store/store.h"
 
 #include <QDir>
-#include <QProcess>
 #include <QQmlExtensionPlugin>
 #include <QQuickItem>
 #include <QQuickStyle>
@@ -96,8 +96,7 @@ private:
     }
 
     QTemporaryDir m_home;
-    QProcess m_server;
-    QByteArray m_serverLog;
+    confab::test::LocalServerProcess m_server;
     std::unique_ptr<Composition> m_app;
 };
 
@@ -109,25 +108,15 @@ void GuiTest::initTestCase()
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
 
-    const QString portFile = m_home.filePath(QStringLiteral("port"));
-    m_server.setProcessChannelMode(QProcess::MergedChannels);
-    connect(&m_server, &QProcess::readyRead, this, [this] { m_serverLog += m_server.readAll(); });
-    m_server.start(QStringLiteral(CONFAB_BUILD_DIR "/bin/confab-localserver"),
-        {QStringLiteral("--demo"), QStringLiteral("--auto-approve"),
-                                                  QStringLiteral("--port"),
-                                                                 QStringLiteral("0"), QStringLiteral("--port-file"),
-                                                                                                     portFile});
-    QVERIFY(m_server.waitForStarted(10'000));
-    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo(portFile).size() > 0, 20'000);
-    QFile port(portFile);
-    QVERIFY(port.open(QIODevice::ReadOnly));
+    const QUrl server = m_server.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve")});
+    QVERIFY2(!server.isEmpty(), m_server.log().constData());
 
     auto profile = Profile::resolve(QStringLiteral("gui"));
     QVERIFY(profile.ok());
     QVERIFY(profile.value().ensureDirectories().ok());
     LaunchOptions options;
     options.profile = QStringLiteral("gui");
-    options.server = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(QString::fromLatin1(port.readAll().trimmed())));
+    options.server = server;
     options.signInAs = QStringLiteral("sam");
     options.ephemeral = true;
     m_app = std::make_unique<Composition>(profile.value(), options);
@@ -138,16 +127,13 @@ void GuiTest::initTestCase()
 void GuiTest::cleanupTestCase()
 {
     m_app.reset();
-    m_server.terminate();
-    if (!m_server.waitForFinished(10'000))
-        m_server.kill();
 }
 
 void GuiTest::conversationListAfterSignIn()
 {
     // Signed in through the OAuth flow; the demo history arrives: a group and four 1:1s.
     QTRY_VERIFY_WITH_TIMEOUT(m_app->session().isSettled() && m_app->session().accountCount() == 1, Timeout);
-    QTRY_VERIFY_WITH_TIMEOUT(m_serverLog.contains("demo: seeded"), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.log().contains("demo: seeded"), Timeout);
     QQuickItem *list = item("conversationList");
     QVERIFY(list);
     QTRY_COMPARE_WITH_TIMEOUT(list->property("count").toInt(), 5, Timeout);
