@@ -2,6 +2,7 @@
 // builds the window. Only this layer knows every other layer.
 
 #include "app/appid.h"
+#include "app/benchprobe.h"
 #include "app/commandline.h"
 #include "app/composition.h"
 #include "app/profile.h"
@@ -121,6 +122,9 @@ int main(int argc, char *argv[])
     if (!composition.load())
         return 1;
     QQuickWindow *window = composition.window();
+    // scripts/bench-ui only (CONFAB_BENCH_REPORT set): timestamps of the first frames, and with
+    // CONFAB_BENCH_SCRIPT=1 an opened conversation and a long scroll. Nothing otherwise.
+    confab::BenchProbe::attachIfRequested(window, composition.session());
     QObject::connect(&instance, &confab::SingleInstance::activationRequested, window,
                      [window](const QString &token) { raise(window, token); });
 
