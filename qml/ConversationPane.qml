@@ -53,11 +53,19 @@ Rectangle {
         explanation: qsTr("Choose a conversation on the left to read and reply here.")
     }
 
-    // Loaded with the first conversation opened: the first screen does not need it.
+    // Not part of the first screen: made in the background once Confab is up (or at once when a
+    // conversation opens before that), so opening the first conversation does not pay for it.
+    property bool warm: false
+    Timer {
+        interval: 250
+        running: Session.phase === Session.Ready && !root.warm
+        onTriggered: root.warm = true
+    }
     Loader {
         id: viewLoader
         anchors.fill: parent
-        active: root.showing
+        active: root.showing || root.warm
+        asynchronous: !root.showing
         visible: root.showing
         sourceComponent: ConversationView {
             objectName: "conversationView"
