@@ -252,6 +252,18 @@
         <source>Nothing is kept after you quit</source>
         <translation>Nach dem Beenden wird nichts aufbewahrt</translation>
     </message>
+    <message>
+        <source>All accounts</source>
+        <translation>Alle Konten</translation>
+    </message>
+    <message>
+        <source>%1 (@%2)</source>
+        <translation>%1 (@%2)</translation>
+    </message>
+    <message>
+        <source>Show the conversations of</source>
+        <translation>Unterhaltungen anzeigen von</translation>
+    </message>
 </context>
 <context>
     <name>ConversationPane</name>
@@ -323,6 +335,34 @@
     <message>
         <source>Newest messages (End)</source>
         <translation>Neueste Nachrichten (Ende)</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <source>React…</source>
+        <translation>Reagieren…</translation>
+    </message>
+    <message>
+        <source>Copy text</source>
+        <translation>Text kopieren</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Bearbeiten</translation>
+    </message>
+    <message>
+        <source>Delete for me</source>
+        <translation>Für mich löschen</translation>
+    </message>
+    <message>
+        <source>Delete for everyone</source>
+        <translation>Für alle löschen</translation>
     </message>
 </context>
 <context>
@@ -463,30 +503,6 @@
             <numerusform>%1, %n Reaktion</numerusform>
             <numerusform>%1, %n Reaktionen</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Reply</source>
-        <translation>Antworten</translation>
-    </message>
-    <message>
-        <source>React…</source>
-        <translation>Reagieren…</translation>
-    </message>
-    <message>
-        <source>Copy text</source>
-        <translation>Text kopieren</translation>
-    </message>
-    <message>
-        <source>Edit</source>
-        <translation>Bearbeiten</translation>
-    </message>
-    <message>
-        <source>Delete for me</source>
-        <translation>Für mich löschen</translation>
-    </message>
-    <message>
-        <source>Delete for everyone</source>
-        <translation>Für alle löschen</translation>
     </message>
 </context>
 <context>
