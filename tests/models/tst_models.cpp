@@ -34,6 +34,7 @@
 #include "store/outboxdispatcher.h"
 #include "store/sealer.h"
 #include "store/store.h"
+#include "storewait.h"
 #include "wait.h"
 
 #include <QAbstractItemModelTester>
@@ -53,45 +54,13 @@
 using namespace confab;
 using namespace confab::models;
 using namespace confab::store;
+using confab::test::errorText;
+using confab::test::settle;
 using confab::test::waitTask;
 
 namespace {
 
 constexpr int Timeout = 10000;
-
-template<typename T>
-QString errorText(const Result<T> &result)
-{
-    return result.ok() ? QString() : result.error().toString();
-}
-
-/// Waits for a store future, then delivers the signals the store posted before finishing it (and
-/// so the models' reactions to them).
-template<typename T>
-Result<T> settle(QFuture<Result<T>> future)
-{
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, Timeout))
-        return Error(ErrorKind::Timeout, QStringLiteral("the store did not answer"));
-    QCoreApplication::sendPostedEvents();
-    return future.result();
-}
-
-template<typename T>
-Result<T> settle(Result<T> result)
-{
-    return result;
-}
-
-#define AWAIT(name, expr)                                                                                              \
-    auto name##Result = settle(expr);                                                                                  \
-    QVERIFY2(name##Result.ok(), qPrintable(errorText(name##Result)));                                                  \
-    auto name = std::move(name##Result).value()
-
-#define AWAIT_OK(expr)                                                                                                 \
-    do {                                                                                                               \
-        const auto awaited = settle(expr);                                                                             \
-        QVERIFY2(awaited.ok(), qPrintable(errorText(awaited)));                                                        \
-    } while (false)
 
 #define VERIFY_OK(expression)                                                                                          \
     do {                                                                                                               \

@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "store/storeoptions.h"
 #include "store/types.h"
+#include "storewait.h"
 
 #include <QCborMap>
 #include <QCoreApplication>
@@ -41,55 +42,15 @@
 
 using namespace confab;
 using namespace confab::store;
+using confab::test::errorText;
+using confab::test::settle;
 
 namespace {
 
 constexpr int WaitMs = 120000;
 constexpr qint64 BaseMs = 1'700'000'000'000;
 
-template<typename T>
-QString errorText(const Result<T> &result)
-{
-    return result.ok() ? QString() : result.error().toString();
-}
-
-/// Waits for a store future while the event loop runs, then delivers the signals the job queued
-/// before it finished the future (the store posts them first).
-template<typename T>
-Result<T> settle(QFuture<Result<T>> future)
-{
-    if (!QTest::qWaitFor([&future] { return future.isFinished(); }, WaitMs))
-        return Error(ErrorKind::Timeout, QStringLiteral("the store did not answer"));
-    QCoreApplication::sendPostedEvents();
-    return future.result();
-}
-
-template<typename T>
-Result<T> settle(Result<T> result)
-{
-    return result;
-}
-
 } // namespace
-
-/// Waits for `expr` (a future or a Result), fails the test with the error, else declares `name`.
-#define AWAIT(name, expr)                                                                                              \
-    auto name##Result = settle(expr);                                                                                  \
-    QVERIFY2(name##Result.ok(), qPrintable(errorText(name##Result)));                                                  \
-    auto name = std::move(name##Result).value()
-
-/// Waits for `expr` and fails the test unless it succeeded.
-#define AWAIT_OK(expr)                                                                                                 \
-    do {                                                                                                               \
-        const auto awaited = settle(expr);                                                                             \
-        QVERIFY2(awaited.ok(), qPrintable(errorText(awaited)));                                                        \
-    } while (false)
-
-/// Waits for `expr`, fails the test unless it failed, and declares the Error `name`.
-#define AWAIT_ERROR(name, expr)                                                                                        \
-    auto name##Result = settle(expr);                                                                                  \
-    QVERIFY2(name##Result.hasError(), "expected an error, the call succeeded");                                        \
-    const Error name = name##Result.error()
 
 namespace {
 
