@@ -150,8 +150,22 @@ Rectangle {
                 }
             }
 
+            // Older pages before the top comes into view. (The view asks the model itself only
+            // when it creates the oldest row's delegate, not when it reuses one.)
+            readonly property bool nearOldest: count > 0 && contentY - originY < 2 * height
+            onNearOldestChanged: if (nearOldest && Chat.messages) Chat.messages.loadOlder()
+            // No highlight: it would glide after the current row across the whole history.
+            highlightFollowsCurrentItem: false
+            currentIndex: -1
+
             onAtNewestChanged: if (atNewest) markReadSoon.restart()
-            onCountChanged: if (atNewest) markReadSoon.restart()
+            onCountChanged: {
+                if (atNewest)
+                    markReadSoon.restart()
+                if (nearOldest && Chat.messages)
+                    Chat.messages.loadOlder()
+            }
+            onContentYChanged: if (nearOldest && Chat.messages && !Chat.messages.fetching) Chat.messages.loadOlder()
 
             Keys.onPressed: event => {
                 if (event.key === Qt.Key_PageUp) {

@@ -179,6 +179,12 @@ void MessageListModel::reload()
     load();
 }
 
+void MessageListModel::loadOlder()
+{
+    if (canFetchMore(QModelIndex()))
+        fetchMore(QModelIndex());
+}
+
 bool MessageListModel::canFetchMore(const QModelIndex &parent) const
 {
     if (parent.isValid() || !m_loaded || m_fetching || m_gone || m_stalled)

@@ -165,6 +165,9 @@ public:
     void fetchMore(const QModelIndex &parent) override;
 
     /// The row of a message by its store id, or -1 (not loaded).
+    /// Reads the next older page if there is one and none is being read (fetchMore for views:
+    /// Qt 6.4's ListView does not call fetchMore when its oldest row's delegate was reused).
+    Q_INVOKABLE void loadOlder();
     [[nodiscard]] Q_INVOKABLE int rowOfMessage(qint64 messageId) const;
     /// The row of a message by its protocol id (a reply's target), or -1 (not loaded).
     [[nodiscard]] Q_INVOKABLE int rowOfRemoteId(const QString &remoteId) const;
