@@ -1618,6 +1618,13 @@
     </message>
 </context>
 <context>
+    <name>confab::models::MessageListModel</name>
+    <message>
+        <source>You</source>
+        <translation>Du</translation>
+    </message>
+</context>
+<context>
     <name>confab::models::modeltext</name>
     <message>
         <source>Today</source>

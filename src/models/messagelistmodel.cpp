@@ -3,6 +3,7 @@
 #include "core/logging.h"
 #include "store/store.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
@@ -749,6 +750,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         if (reply.isEmpty())
             return QString();
         const QString senderId = reply.value(QLatin1String("senderId")).toString();
+        if (!senderId.isEmpty() && senderId == m_selfUserId)
+            return QCoreApplication::translate("confab::models::MessageListModel", "You");
         if (m_members.count(senderId) != 0)
             return nameOf(senderId);
         return reply.value(QLatin1String("senderName")).toString();

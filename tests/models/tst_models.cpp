@@ -579,6 +579,19 @@ void ModelsTest::timeline()
                              "edited",      "reactions", "replyToId",    "replyText",    "replySender", "replyValid",
                              "attachments", "delivery",  "verification", "firstInGroup", "lastInGroup"})
         QVERIFY2(names.values().contains(QByteArray(name)), name);
+
+    // A reply quoting this account's own message names its sender "You".
+    IncomingMessage quotingMe =
+        incoming(QStringLiteral("m18"), 18, QStringLiteral("ana"), QStringLiteral("agreed"), at(1, 10, 30));
+    quotingMe.extra.insert(QStringLiteral("reply"),
+                                          QJsonObject{{QStringLiteral("messageId"), QStringLiteral("m1")},
+                                                       {QStringLiteral("senderId"), QStringLiteral("me")},
+                                                        {QStringLiteral("senderName"), QStringLiteral("Me")},
+                                                         {QStringLiteral("text"), QStringLiteral("plan?")},
+                                                          {QStringLiteral("validation"), QStringLiteral("valid")}});
+    AWAIT_OK(m_store->insertMessages(conversation.id, {quotingMe}));
+    QTRY_COMPARE(roleAt(model, 0, MessageListModel::TextRole).toString(), QStringLiteral("agreed"));
+    QCOMPARE(roleAt(model, 0, MessageListModel::ReplySenderRole).toString(), QStringLiteral("You"));
 }
 
 void ModelsTest::timelineChanges()
