@@ -29,6 +29,7 @@
 //  Store_Append/*           insertMessages of 1,000 new messages onto an existing history
 // Nothing here asserts a speed; the target (pages under 5 ms at any history size) is reported.
 
+#include "benchtool.h"
 #include "crypto/securebytes.h"
 #include "store/sealer.h"
 #include "store/searchrun.h"
@@ -62,7 +63,11 @@ using namespace confab::store;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::await;
+using bench::Clock;
+using bench::die;
+using bench::progress;
+using bench::secondsSince;
 
 constexpr int PageSize = 50;
 constexpr int BuildBatch = 1000;
@@ -84,40 +89,11 @@ struct Settings
 };
 Settings g_settings;
 
-[[noreturn]] void die(const QString &what)
-{
-    std::fprintf(stderr, "confab_bench_store: %s\n", qPrintable(what));
-    std::fflush(stderr);
-    std::_Exit(1);
-}
-
-void progress(const QString &what)
-{
-    std::fprintf(stderr, "confab_bench_store: %s\n", qPrintable(what));
-    std::fflush(stderr);
-}
-
-double secondsSince(Clock::time_point start)
-{
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 /// Delivers the change notifications the store queued to this thread (nobody listens; this only
 /// keeps them from piling up).
 void drainEvents()
 {
     QCoreApplication::sendPostedEvents();
-}
-
-template<typename T>
-T await(QFuture<Result<T>> future, const char *what)
-{
-    future.waitForFinished();
-    Result<T> result = future.takeResult();
-    if (!result)
-        die(QStringLiteral("%1 failed: %2").arg(QLatin1String(what), result.error().toString()));
-    if constexpr (!std::is_void_v<T>)
-        return std::move(result).value();
 }
 
 // ---- content --------------------------------------------------------------------------------
@@ -817,6 +793,7 @@ void takeOptions(int &argc, char **argv)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    bench::g_toolName = "confab_bench_store";
     QLoggingCategory::setFilterRules(QStringLiteral("confab.*.debug=false\nconfab.*.info=false"));
     if (sodium_init() < 0)
         die(QStringLiteral("libsodium"));

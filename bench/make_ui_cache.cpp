@@ -27,6 +27,7 @@
 #include "accounts/secretnames.h"
 #include "app/appid.h"
 #include "app/profile.h"
+#include "benchtool.h"
 #include "crypto/securebytes.h"
 #include "secrets/keychainsecretstore.h"
 #include "store/sealer.h"
@@ -59,7 +60,11 @@ using namespace confab::store;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using bench::await;
+using bench::Clock;
+using bench::die;
+using bench::progress;
+using bench::secondsSince;
 
 constexpr int Batch = 1000;
 constexpr qint64 BigMinimum = 20'000;
@@ -67,38 +72,6 @@ constexpr qint64 SequenceBase = 1'800'000'000'000'000'000; // X sequence ids are
 constexpr qint64 MessageIdBase = 1'700'000'000'000'000'000;
 const QString SelfId = QStringLiteral("1000001");
 const QString SelfName = QStringLiteral("Sam Bench");
-
-[[noreturn]] void die(const QString &what)
-{
-    std::fprintf(stderr, "confab-bench-ui-cache: %s\n", qPrintable(what));
-    std::fflush(stderr);
-    std::_Exit(1);
-}
-
-void progress(const QString &what)
-{
-    std::fprintf(stderr, "confab-bench-ui-cache: %s\n", qPrintable(what));
-    std::fflush(stderr);
-}
-
-double secondsSince(Clock::time_point start)
-{
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-/// Waits for a store future (the store finishes it on its own thread; nothing here needs the
-/// event loop), then delivers the change notifications it queued to this thread.
-template<typename T>
-T await(QFuture<Result<T>> future, const char *what)
-{
-    future.waitForFinished();
-    QCoreApplication::sendPostedEvents();
-    Result<T> result = future.takeResult();
-    if (!result)
-        die(QStringLiteral("%1 failed: %2").arg(QLatin1String(what), result.error().toString()));
-    if constexpr (!std::is_void_v<T>)
-        return std::move(result).value();
-}
 
 /// Waits for a future that needs this thread's event loop (the keychain talks D-Bus from here).
 template<typename T>
@@ -112,7 +85,7 @@ T awaitWithEvents(QFuture<Result<T>> future, const char *what)
     timeout.start(60'000);
     future.then(&loop, [&loop](const Result<T> &) { loop.quit(); });
     loop.exec();
-    return await(std::move(future), what);
+    return await(std::move(future), what, bench::Notifications::Deliver);
 }
 
 // ---- content --------------------------------------------------------------------------------
@@ -351,7 +324,7 @@ public:
 private:
     void finishOne()
     {
-        const InsertReport report = await(*m_inFlight, "inserting messages");
+        const InsertReport report = await(*m_inFlight, "inserting messages", bench::Notifications::Deliver);
         if (report.inserted != m_expected)
             die(QStringLiteral("inserted %1 of %2 messages").arg(report.inserted).arg(m_expected));
         m_inFlight.reset();
@@ -367,6 +340,7 @@ private:
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    bench::g_toolName = "confab-bench-ui-cache";
     QCoreApplication::setApplicationName(QStringLiteral("confab-bench-ui-cache"));
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Makes a Confab profile with a large message cache."));
@@ -418,10 +392,12 @@ int main(int argc, char *argv[])
     options.path = databasePath;
     options.housekeepingIntervalMs = 0; // the app's own housekeeping runs when it opens the file
     FixedSealingKey sealing(key);
-    const OpenReport opened = await(store.open(options, sealing), "opening the store");
+    const OpenReport opened = await(store.open(options, sealing), "opening the store", bench::Notifications::Deliver);
     if (opened.recreated)
         die(QStringLiteral("the new database was recreated: %1").arg(opened.reason));
-    const qint64 accountId = await(store.upsertAccount(AccountKind::XChat, SelfId, SelfName), "adding the account").id;
+    const qint64 accountId = await(store.upsertAccount(AccountKind::XChat, SelfId, SelfName), "adding the account",
+                                   bench::Notifications::Deliver)
+                                 .id;
 
     // The conversations: the big one has the newest activity, the others end at random moments
     // of the last half year.
@@ -465,8 +441,8 @@ int main(int argc, char *argv[])
         input.title = p.title;
         input.historyComplete = true;
         input.extra = QJsonObject{{QStringLiteral("keyVersion"), QString::number(1 + c % 3)}};
-        p.id = await(store.upsertConversation(input), "adding a conversation").id;
-        await(store.setMembers(p.id, p.members), "setting the members");
+        p.id = await(store.upsertConversation(input), "adding a conversation", bench::Notifications::Deliver).id;
+        await(store.setMembers(p.id, p.members), "setting the members", bench::Notifications::Deliver);
     }
     progress(QStringLiteral("%1 conversations; writing %2 messages (the biggest conversation: %3) ...")
                                 .arg(conversations)
@@ -517,8 +493,8 @@ int main(int argc, char *argv[])
     }
     feeder.finish();
     const double writeSeconds = secondsSince(writing);
-    const HousekeepingReport files = await(store.housekeep(), "checkpointing");
-    await(store.close(), "closing the store");
+    const HousekeepingReport files = await(store.housekeep(), "checkpointing", bench::Notifications::Deliver);
+    await(store.close(), "closing the store", bench::Notifications::Deliver);
 
     // The account, signed out: the window has an account (so it shows conversations), and
     // nothing signs in or syncs.
