@@ -1,6 +1,7 @@
 #include "app/appinfo.h"
 
 #include "app/appid.h"
+#include "app/qmlsingleton.h"
 
 #include <QPointer>
 
@@ -22,14 +23,8 @@ void AppInfo::setInstance(AppInfo *instance)
 AppInfo *AppInfo::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 {
     Q_UNUSED(qmlEngine)
-    if (s_instance) {
-        QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
-        return s_instance;
-    }
-    auto *fallback = new AppInfo(Facts{QStringLiteral("default"), true, {}, {}});
-    QJSEngine::setObjectOwnership(fallback, QJSEngine::JavaScriptOwnership);
     Q_UNUSED(jsEngine)
-    return fallback;
+    return qmlSingleton(s_instance, [] { return new AppInfo(Facts{QStringLiteral("default"), true, {}, {}}); });
 }
 
 QString AppInfo::version() const

@@ -3,6 +3,7 @@
 #include "accounts/account.h"
 #include "accounts/accountmanager.h"
 #include "accounts/secretsealingkey.h"
+#include "app/qmlsingleton.h"
 #include "core/logging.h"
 #include "core/worker.h"
 #include "crypto/passphrasebox.h"
@@ -100,14 +101,8 @@ AppSession *AppSession::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
 {
     Q_UNUSED(qmlEngine)
     Q_UNUSED(jsEngine)
-    if (s_instance) {
-        QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
-        return s_instance;
-    }
     // Views loaded without the app (QML tests): a session that never starts.
-    auto *unstarted = new AppSession(Config{});
-    QJSEngine::setObjectOwnership(unstarted, QJSEngine::JavaScriptOwnership);
-    return unstarted;
+    return qmlSingleton(s_instance, [] { return new AppSession(Config{}); });
 }
 
 void AppSession::start()

@@ -4,6 +4,7 @@
 #include "accounts/accountmanager.h"
 #include "accounts/taskfuture.h"
 #include "app/appsession.h"
+#include "app/qmlsingleton.h"
 #include "core/logging.h"
 #include "models/conversationlistmodel.h"
 #include "models/memberlistmodel.h"
@@ -64,16 +65,13 @@ ChatController *ChatController::create(QQmlEngine *qmlEngine, QJSEngine *jsEngin
 {
     Q_UNUSED(qmlEngine)
     Q_UNUSED(jsEngine)
-    if (s_instance) {
-        QJSEngine::setObjectOwnership(s_instance, QJSEngine::CppOwnership);
-        return s_instance;
-    }
     // Views loaded without the app (QML tests): a controller of a session that never starts.
-    auto *session = new AppSession(AppSession::Config{});
-    auto *unattached = new ChatController(*session);
-    session->setParent(unattached);
-    QJSEngine::setObjectOwnership(unattached, QJSEngine::JavaScriptOwnership);
-    return unattached;
+    return qmlSingleton(s_instance, [] {
+        auto *session = new AppSession(AppSession::Config{});
+        auto *unattached = new ChatController(*session);
+        session->setParent(unattached);
+        return unattached;
+    });
 }
 
 void ChatController::watch(accounts::Account *account)
