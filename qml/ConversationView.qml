@@ -153,7 +153,14 @@ Rectangle {
             // Older pages before the top comes into view. (The view asks the model itself only
             // when it creates the oldest row's delegate, not when it reuses one.)
             readonly property bool nearOldest: count > 0 && contentY - originY < 2 * height
-            onNearOldestChanged: if (nearOldest && Chat.messages) Chat.messages.loadOlder()
+            onNearOldestChanged: if (nearOldest) askForOlder()
+            // Later, not inside the change that called it: a page that arrives at once would
+            // change count, origin and the footer while their bindings are being evaluated.
+            function askForOlder() { Qt.callLater(timeline.loadOlderNow) }
+            function loadOlderNow() {
+                if (Chat.messages && !Chat.messages.fetching && timeline.nearOldest)
+                    Chat.messages.loadOlder()
+            }
             // No highlight: it would glide after the current row across the whole history.
             highlightFollowsCurrentItem: false
             currentIndex: -1
@@ -162,10 +169,10 @@ Rectangle {
             onCountChanged: {
                 if (atNewest)
                     markReadSoon.restart()
-                if (nearOldest && Chat.messages)
-                    Chat.messages.loadOlder()
+                if (nearOldest)
+                    askForOlder()
             }
-            onContentYChanged: if (nearOldest && Chat.messages && !Chat.messages.fetching) Chat.messages.loadOlder()
+            onContentYChanged: if (nearOldest) askForOlder()
 
             Keys.onPressed: event => {
                 if (event.key === Qt.Key_PageUp) {

@@ -102,47 +102,12 @@ Item {
                 }
 
                 // The quoted message of a reply; a quote that does not match the original says so.
-                Rectangle {
-                    visible: root.replyToId !== ""
+                // Made only for replies (the timeline makes thousands of these delegates).
+                Loader {
+                    active: root.replyToId !== ""
+                    visible: active
                     Layout.fillWidth: true
-                    implicitHeight: quote.implicitHeight + 8
-                    radius: 6
-                    color: Qt.rgba(0, 0, 0, Theme.dark ? 0.25 : 0.06)
-                    Rectangle {
-                        width: 3
-                        height: parent.height
-                        radius: 1.5
-                        color: root.replyValid ? Theme.accent : Theme.errorText
-                    }
-                    ColumnLayout {
-                        id: quote
-                        anchors.left: parent.left
-                        anchors.right: parent.right
-                        anchors.verticalCenter: parent.verticalCenter
-                        anchors.leftMargin: 10
-                        anchors.rightMargin: 6
-                        spacing: 0
-                        Text {
-                            Layout.fillWidth: true
-                            text: root.replySender
-                            textFormat: Text.PlainText
-                            elide: Text.ElideRight
-                            color: Theme.accent
-                            font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
-                            font.weight: Font.DemiBold
-                        }
-                        Text {
-                            Layout.fillWidth: true
-                            text: root.replyValid ? root.replyText
-                                                  : qsTr("⚠ This quote does not match the original message.")
-                            textFormat: Text.PlainText
-                            elide: Text.ElideRight
-                            maximumLineCount: 2
-                            wrapMode: Text.Wrap
-                            color: root.replyValid ? Theme.secondaryText : Theme.errorText
-                            font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
-                        }
-                    }
+                    sourceComponent: quoteComponent
                 }
 
                 Repeater {
@@ -214,44 +179,27 @@ Item {
                     }
                 }
 
-                // A send that gave up: why, and what to do.
-                ColumnLayout {
-                    visible: root.delivery === 3
+                // A send that gave up: why, and what to do (made only for such a message).
+                Loader {
+                    active: root.delivery === 3
+                    visible: active
                     Layout.fillWidth: true
-                    spacing: 2
-                    Text {
-                        Layout.fillWidth: true
-                        text: root.failureReason !== "" ? qsTr("Not sent: %1").arg(root.failureReason) : qsTr("Not sent.")
-                        textFormat: Text.PlainText
-                        wrapMode: Text.Wrap
-                        color: Theme.errorText
-                        font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
-                    }
-                    RowLayout {
-                        Button {
-                            objectName: "retryButton"
-                            text: qsTr("Retry")
-                            flat: true
-                            onClicked: Chat.retry(root.messageId)
-                        }
-                        Button {
-                            objectName: "discardButton"
-                            text: qsTr("Discard")
-                            flat: true
-                            onClicked: Chat.discard(root.messageId)
-                        }
-                    }
+                    sourceComponent: failureComponent
                 }
             }
         }
 
-        ToolButton {
-            id: more
+        // The actions button, made while the pointer is over the message.
+        Loader {
             Layout.alignment: Qt.AlignVCenter
-            visible: hoverArea.hovered && !root.deleted && root.delivery !== 3
-            text: "⋯"
-            onClicked: root.menuRequested(root, more)
-            Accessible.name: qsTr("Message actions")
+            active: hoverArea.hovered && !root.deleted && root.delivery !== 3
+            sourceComponent: ToolButton {
+                id: more
+                objectName: "messageActions"
+                text: "⋯"
+                onClicked: root.menuRequested(root, more)
+                Accessible.name: qsTr("Message actions")
+            }
         }
         Item { Layout.fillWidth: true }
     }
@@ -291,4 +239,77 @@ Item {
     }
 
     HoverHandler { id: hoverArea }
+
+    Component {
+        id: quoteComponent
+        Rectangle {
+            implicitHeight: quote.implicitHeight + 8
+            radius: 6
+            color: Qt.rgba(0, 0, 0, Theme.dark ? 0.25 : 0.06)
+            Rectangle {
+                width: 3
+                height: parent.height
+                radius: 1.5
+                color: root.replyValid ? Theme.accent : Theme.errorText
+            }
+            ColumnLayout {
+                id: quote
+                anchors.left: parent.left
+                anchors.right: parent.right
+                anchors.verticalCenter: parent.verticalCenter
+                anchors.leftMargin: 10
+                anchors.rightMargin: 6
+                spacing: 0
+                Text {
+                    Layout.fillWidth: true
+                    text: root.replySender
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    color: Theme.accent
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                    font.weight: Font.DemiBold
+                }
+                Text {
+                    Layout.fillWidth: true
+                    text: root.replyValid ? root.replyText
+                                          : qsTr("⚠ This quote does not match the original message.")
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    maximumLineCount: 2
+                    wrapMode: Text.Wrap
+                    color: root.replyValid ? Theme.secondaryText : Theme.errorText
+                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                }
+            }
+        }
+    }
+
+    Component {
+        id: failureComponent
+        ColumnLayout {
+            spacing: 2
+            Text {
+                Layout.fillWidth: true
+                text: root.failureReason !== "" ? qsTr("Not sent: %1").arg(root.failureReason) : qsTr("Not sent.")
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Theme.errorText
+                font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+            }
+            RowLayout {
+                Button {
+                    objectName: "retryButton"
+                    text: qsTr("Retry")
+                    flat: true
+                    onClicked: Chat.retry(root.messageId)
+                }
+                Button {
+                    objectName: "discardButton"
+                    text: qsTr("Discard")
+                    flat: true
+                    onClicked: Chat.discard(root.messageId)
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Qt.labs.settings
 import Confab.App
 
 // Settings: accounts and appearance. Loaded on first use; Esc closes it.
@@ -59,6 +60,50 @@ StyledDialog {
                 ButtonGroup.group: themeGroup
                 checked: SystemAppearance.preference === SystemAppearance.Dark
                 onToggled: SystemAppearance.preference = SystemAppearance.Dark
+            }
+
+            Text {
+                Layout.topMargin: Theme.padding
+                text: qsTr("Drawing")
+                textFormat: Text.PlainText
+                color: Theme.text
+                font.weight: Font.DemiBold
+            }
+            // Read by Renderer at start-up (src/app/renderer.h).
+            Settings {
+                id: drawingSettings
+                fileName: AppInfo.settingsFile
+                category: "Appearance"
+                property string renderer: "automatic"
+            }
+            ButtonGroup { id: rendererGroup }
+            RadioButton {
+                objectName: "rendererAutomatic"
+                text: qsTr("Automatic: the graphics card when there is one")
+                ButtonGroup.group: rendererGroup
+                checked: drawingSettings.renderer !== "gpu" && drawingSettings.renderer !== "software"
+                onToggled: drawingSettings.renderer = "automatic"
+            }
+            RadioButton {
+                objectName: "rendererGpu"
+                text: qsTr("Always the graphics card")
+                ButtonGroup.group: rendererGroup
+                checked: drawingSettings.renderer === "gpu"
+                onToggled: drawingSettings.renderer = "gpu"
+            }
+            RadioButton {
+                objectName: "rendererSoftware"
+                text: qsTr("Always in software (for graphics drivers that misbehave)")
+                ButtonGroup.group: rendererGroup
+                checked: drawingSettings.renderer === "software"
+                onToggled: drawingSettings.renderer = "software"
+            }
+            Text {
+                Layout.fillWidth: true
+                text: qsTr("Takes effect the next time Confab starts.")
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Theme.secondaryText
             }
             Item { Layout.fillHeight: true }
         }

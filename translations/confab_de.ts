@@ -434,6 +434,10 @@
         <source>Use a passphrase file…</source>
         <translation>Datei mit Passphrase verwenden…</translation>
     </message>
+    <message>
+        <source>(%1) %2</source>
+        <translation>(%1) %2</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -670,6 +674,26 @@
         <source>Dark</source>
         <translation>Dunkel</translation>
     </message>
+    <message>
+        <source>Drawing</source>
+        <translation>Darstellung</translation>
+    </message>
+    <message>
+        <source>Automatic: the graphics card when there is one</source>
+        <translation>Automatisch: mit der Grafikkarte, wenn es eine gibt</translation>
+    </message>
+    <message>
+        <source>Always the graphics card</source>
+        <translation>Immer mit der Grafikkarte</translation>
+    </message>
+    <message>
+        <source>Always in software (for graphics drivers that misbehave)</source>
+        <translation>Immer in Software (für Grafiktreiber, die Probleme machen)</translation>
+    </message>
+    <message>
+        <source>Takes effect the next time Confab starts.</source>
+        <translation>Gilt ab dem nächsten Start von Confab.</translation>
+    </message>
 </context>
 <context>
     <name>SignInPanel</name>
@@ -795,6 +819,36 @@
     <message>
         <source>Sign out</source>
         <translation>Abmelden</translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>Confab</source>
+        <translation>Confab</translation>
+    </message>
+    <message>
+        <source>Open Confab</source>
+        <translation>Confab öffnen</translation>
+    </message>
+    <message>
+        <source>Do not disturb</source>
+        <translation>Nicht stören</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message>
+        <source>Confab: 1 unread message</source>
+        <translation>Confab: 1 ungelesene Nachricht</translation>
+    </message>
+    <message numerus="yes">
+        <source>Confab: %n unread messages</source>
+        <translation>
+            <numerusform>Confab: %n ungelesene Nachricht</numerusform>
+            <numerusform>Confab: %n ungelesene Nachrichten</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -1641,6 +1695,68 @@
     <message>
         <source>%1 and %2 are typing…</source>
         <translation>%1 und %2 schreiben…</translation>
+    </message>
+</context>
+<context>
+    <name>confab::notify::MessageNotifier</name>
+    <message>
+        <source>Someone</source>
+        <translation>Jemand</translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>Neue Nachricht</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>Voice message</source>
+        <translation>Sprachnachricht</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>1 earlier message</source>
+        <translation>1 frühere Nachricht</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n earlier messages</source>
+        <translation>
+            <numerusform>%n frühere Nachricht</numerusform>
+            <numerusform>%n frühere Nachrichten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>Antworten</translation>
+    </message>
+    <message>
+        <source>Mark as read</source>
+        <translation>Als gelesen markieren</translation>
+    </message>
+    <message>
+        <source>Reply to %1</source>
+        <translation>%1 antworten</translation>
     </message>
 </context>
 <context>

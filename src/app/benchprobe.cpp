@@ -92,7 +92,11 @@ BenchProbe::BenchProbe(QQuickWindow *window, AppSession &session, QString path, 
         finishScroll(m_waitingForRows ? QStringLiteral("no older rows came")
                                       : QStringLiteral("a change was never drawn"));
     });
-    write(QStringLiteral("loaded"), nowMs(), {{QStringLiteral("script"), m_script}});
+    const bool software = QQuickWindow::sceneGraphBackend() == QLatin1String("software");
+    write(
+        QStringLiteral("loaded"), nowMs(),
+                       {{QStringLiteral("script"), m_script},
+                         {QStringLiteral("renderer"), software ? QStringLiteral("software") : QStringLiteral("gpu")}});
     qCInfo(lcUi) << "bench probe: reporting to" << m_path << (m_script ? "(scripted)" : "");
 
     if (window->isExposed())

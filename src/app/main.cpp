@@ -7,11 +7,12 @@
 #include "app/composition.h"
 #include "app/profile.h"
 #include "app/quitonsignal.h"
+#include "app/renderer.h"
 #include "app/singleinstance.h"
 #include "app/windowcapture.h"
 #include "core/logging.h"
 
-#include <QApplication>
+#include <QGuiApplication>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QLibraryInfo>
@@ -79,7 +80,7 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    QApplication app(argc, argv);
+    QGuiApplication app(argc, argv);
     QCommandLineParser parser;
     confab::CommandLine::configure(parser);
     parser.process(app);
@@ -112,11 +113,8 @@ int main(int argc, char *argv[])
     installTranslations(app);
     QGuiApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/im.confab.Confab.svg")));
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
-    if (QGuiApplication::platformName() == QLatin1String("offscreen") &&
-        qEnvironmentVariableIsEmpty("QT_QUICK_BACKEND")) {
-        // No GPU context offscreen: render in software so --screenshot and the tests work headless.
-        QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
-    }
+    // The GPU where there is one; Qt Quick's software renderer where OpenGL would only be emulated.
+    confab::Renderer::choose(profile.value().settingsFile());
 
     confab::Composition composition(profile.value(), options.value());
     if (!composition.load())

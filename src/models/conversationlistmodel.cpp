@@ -168,6 +168,30 @@ void ConversationListModel::load()
     // order, and posts a write's signals before it finishes the futures of later jobs. An answer
     // that was ready before the model asked is applied at once; signals of writes before it may
     // then arrive after it and re-apply what it holds (every change is idempotent here).
+    // A screenful first (the window paints it sooner), then the whole list.
+    m_store.conversations(0, FirstRows).then(this, [this, generation](Result<QList<store::Conversation>> result) {
+        if (generation != m_generation)
+            return;
+        if (!result) {
+            m_loading = false;
+            Q_EMIT loadingChanged();
+            qCWarning(lcUi).noquote() << "could not read the conversation list:" << result.error().toString();
+            setLoadError(result.error().message());
+            return;
+        }
+        setLoadError(QString());
+        setLoaded(result.value());
+        if (result.value().size() < FirstRows) {
+            m_loading = false;
+            Q_EMIT loadingChanged();
+            return;
+        }
+        loadRest(generation);
+    });
+}
+
+void ConversationListModel::loadRest(quint64 generation)
+{
     m_store.conversations().then(this, [this, generation](Result<QList<store::Conversation>> result) {
         if (generation != m_generation)
             return;
@@ -178,9 +202,38 @@ void ConversationListModel::load()
             setLoadError(result.error().message());
             return;
         }
-        setLoadError(QString());
-        setLoaded(result.value());
+        setRest(result.value());
     });
+}
+
+void ConversationListModel::setRest(const QList<store::Conversation> &conversations)
+{
+    // The answer is the whole list as of now: every signal of a write before it has been applied
+    // to the rows shown, so they are normally its first rows, and the rest goes below them. If a
+    // change reordered things in a way that does not line up (rare), the list is replaced.
+    std::vector<Entry> rows;
+    rows.reserve(static_cast<std::size_t>(conversations.size()));
+    for (const store::Conversation &c : conversations)
+        rows.push_back(makeEntry(c));
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const Entry &a, const Entry &b) { return before(a.conversation, b.conversation); });
+    const std::size_t shown = m_rows.size();
+    bool prefix = rows.size() >= shown;
+    for (std::size_t i = 0; prefix && i < shown; ++i)
+        prefix = rows[i].conversation.id == m_rows[i].conversation.id;
+    if (prefix && rows.size() == shown)
+        return;
+    if (prefix) {
+        beginInsertRows(QModelIndex(), static_cast<int>(shown), static_cast<int>(rows.size()) - 1);
+        m_rows.insert(m_rows.end(), std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(shown)),
+                      std::make_move_iterator(rows.end()));
+        endInsertRows();
+    } else {
+        beginResetModel();
+        m_rows = std::move(rows);
+        endResetModel();
+    }
+    Q_EMIT countChanged();
 }
 
 void ConversationListModel::setLoaded(const QList<store::Conversation> &conversations)

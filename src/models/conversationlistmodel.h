@@ -29,7 +29,8 @@ struct AccountBadge
 /// Every account's conversations in one list, newest activity first (the store's order: last
 /// activity, then id, both descending).
 ///
-/// Loads the list from the store asynchronously (never blocking), then follows the store's
+/// Loads the list from the store asynchronously (never blocking): first a screenful, so the
+/// window shows its rows sooner, then the whole list; then follows the store's
 /// conversationAdded/Changed/Removed with row inserts, moves (beginMoveRows when the activity
 /// changes the order), removes and dataChanged: never a reset for one change. databaseRecreated
 /// reloads. Typing indicators and trust warnings of the engines come in through setTyping() and
@@ -121,7 +122,10 @@ private:
     };
 
     void load();
+    void loadRest(quint64 generation);
     void setLoaded(const QList<store::Conversation> &conversations);
+    /// The whole list after the first screenful: appends what is missing below the rows shown.
+    void setRest(const QList<store::Conversation> &conversations);
     void added(const store::Conversation &conversation);
     void changedConversation(const store::Conversation &conversation);
     void removed(qint64 conversationId);
@@ -141,6 +145,8 @@ private:
     bool m_loaded = false;                   ///< the first list arrived: signals apply from now on
     bool m_loading = false;
     quint64 m_generation = 0; ///< bumps on reload: older answers are dropped
+    /// Rows read first, before the whole list: more than a tall window shows.
+    static constexpr int FirstRows = 40;
     QString m_loadError;
 };
 

@@ -86,60 +86,35 @@ void MessageListModel::connectStore()
 
 void MessageListModel::load()
 {
-    // One step after the other: the conversation, its account (who "me" is), then the members and
-    // the newest page. The store answers in order and posts a write's signals before it finishes
-    // the futures of later jobs, so signals that arrive before the page are already in it and are
+    // One store job reads the conversation, who "me" is, the members and the newest page, all of
+    // one moment. The store answers in order and posts a write's signals before it finishes the
+    // futures of later jobs, so signals that arrive before the answer are already in it and are
     // ignored. An answer that was ready before the model asked is applied at once; signals of
     // writes before it may then arrive after it and re-apply what it holds (every change is
     // idempotent here), ending in the same state.
     const quint64 generation = ++m_generation;
+    ++m_membersGeneration; // a members read still under way is older than this
     setLoading(true);
-    m_store.conversation(m_conversationId).then(this, [this, generation](Result<store::Conversation> c) {
-        if (generation != m_generation)
-            return;
-        if (!c) {
-            qCWarning(lcUi).noquote() << "could not read the conversation:" << c.error().toString();
-            setLoading(false);
-            setLoadError(c.error().message());
-            return;
-        }
-        m_accountId = c.value().accountId;
-        setHistoryComplete(c.value().historyComplete);
-        loadAccount(generation);
-    });
-}
-
-void MessageListModel::loadAccount(quint64 generation)
-{
-    m_store.accounts().then(this, [this, generation](Result<QList<store::Account>> accounts) {
-        if (generation != m_generation)
-            return;
-        if (accounts) {
-            for (const store::Account &a : accounts.value()) {
-                if (a.id == m_accountId)
-                    m_selfUserId = a.remoteId;
-            }
-        }
-        loadMembers();
-        loadNewest(generation);
-    });
-}
-
-void MessageListModel::loadNewest(quint64 generation)
-{
     const int requested = m_options.pageSize;
-    m_store.newestMessages(m_conversationId, requested)
-        .then(this, [this, generation, requested](Result<QList<store::Message>> page) {
+    m_store.opening(m_conversationId, requested)
+        .then(this, [this, generation, requested](Result<store::ConversationOpening> opened) {
             if (generation != m_generation)
                 return;
             setLoading(false);
-            if (!page) {
-                qCWarning(lcUi).noquote() << "could not read the conversation:" << page.error().toString();
-                setLoadError(page.error().message());
+            if (!opened) {
+                qCWarning(lcUi).noquote() << "could not read the conversation:" << opened.error().toString();
+                setLoadError(opened.error().message());
                 return;
             }
+            store::ConversationOpening &o = opened.value();
+            m_accountId = o.conversation.accountId;
+            m_selfUserId = o.selfUserId;
+            setHistoryComplete(o.conversation.historyComplete);
+            m_members.clear();
+            for (const store::Member &m : o.members)
+                m_members[m.userId] = m;
             m_loaded = true;
-            appendPage(page.value(), requested);
+            appendPage(o.newest, requested);
         });
 }
 

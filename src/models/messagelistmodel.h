@@ -197,8 +197,6 @@ private:
 
     void connectStore();
     void load();
-    void loadAccount(quint64 generation);
-    void loadNewest(quint64 generation);
     void loadMembers();
     void startFetch();
     void finishFetch();

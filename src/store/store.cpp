@@ -258,6 +258,36 @@ QFuture<Result<InsertReport>> Store::insertMessages(qint64 conversationId, const
     return submit<InsertReport>([=](Database &db) { return db.insertMessages(conversationId, messages); });
 }
 
+QFuture<Result<ConversationOpening>> Store::opening(qint64 conversationId, int count)
+{
+    return submit<ConversationOpening>(
+        [=](Database &db) -> Result<ConversationOpening> {
+            // Jobs run one after the other on the store thread: no write comes between these reads.
+            ConversationOpening out;
+            Result<Conversation> conversation = db.conversation(conversationId);
+            if (!conversation)
+                return conversation.error();
+            out.conversation = std::move(conversation.value());
+            Result<QList<Account>> accounts = db.accounts();
+            if (!accounts)
+                return accounts.error();
+            for (const Account &a : accounts.value()) {
+                if (a.id == out.conversation.accountId)
+                    out.selfUserId = a.remoteId;
+            }
+            Result<QList<Member>> members = db.members(conversationId);
+            if (!members)
+                return members.error();
+            out.members = std::move(members.value());
+            Result<QList<Message>> newest = db.newestMessages(conversationId, count);
+            if (!newest)
+                return newest.error();
+            out.newest = std::move(newest.value());
+            return out;
+        },
+        Access::Read);
+}
+
 QFuture<Result<QList<Message>>> Store::newestMessages(qint64 conversationId, int count)
 {
     return submit<QList<Message>>([=](Database &db) { return db.newestMessages(conversationId, count); }, Access::Read);

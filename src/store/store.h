@@ -69,6 +69,9 @@ public:
     // ---- messages
     QFuture<Result<InsertReport>> insertMessages(qint64 conversationId, const QList<IncomingMessage> &messages);
     QFuture<Result<QList<Message>>> newestMessages(qint64 conversationId, int count);
+    /// The conversation, its account's own id, its members and newest `count` messages in one job:
+    /// one trip to the store thread to open a conversation instead of four.
+    QFuture<Result<ConversationOpening>> opening(qint64 conversationId, int count);
     QFuture<Result<QList<Message>>> messagesBefore(qint64 conversationId, MessageKey before, int count);
     QFuture<Result<QList<Message>>> messagesAfter(qint64 conversationId, MessageKey after, int count);
     QFuture<Result<Message>> message(qint64 messageId);

@@ -215,6 +215,16 @@ struct InsertReport
     int confirmed = 0;  ///< own pending messages the server echoed: now sent
 };
 
+/// What a conversation view needs to open it, read in one store job (Store::opening): the
+/// conversation, who "me" is in it, its members and its newest messages, all of one moment.
+struct ConversationOpening
+{
+    Conversation conversation;
+    QString selfUserId; ///< the account's own remote id (empty when the account is gone)
+    QList<Member> members;
+    QList<Message> newest; ///< as newestMessages() returns them
+};
+
 /// A message whose text contains the searched phrase.
 struct SearchHit
 {

@@ -177,6 +177,7 @@ private Q_SLOTS:
     void cleanup();
 
     void conversationList();
+    void conversationListInTwoSteps();
     void conversationFilter();
     void timeline();
     void timelineChanges();
@@ -348,6 +349,41 @@ void ModelsTest::conversationList()
     QCOMPARE(model.rowCount(), 3);
     QCOMPARE(model.rowOf(fresh.id), -1);
     QCOMPARE(reset.count(), 0);
+}
+
+void ModelsTest::conversationListInTwoSteps()
+{
+    // More conversations than the first screenful: the model shows the newest first, then the
+    // rest below them by inserting rows (no reset), and a change between the two steps lands once.
+    AWAIT(account, m_store->upsertAccount(AccountKind::XChat, QStringLiteral("me")));
+    constexpr int Count = 130;
+    QList<qint64> ids; // oldest first
+    for (int i = 0; i < Count; ++i) {
+        AWAIT(c, addConversation(account.id, QStringLiteral("c%1").arg(i), QStringLiteral("Person %1").arg(i),
+                                                                                          at(0, 0, 0) + i * 60'000));
+        ids.append(c.id);
+    }
+    ConversationListModel model(*m_store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    // Queued behind the first read, before the model asks for the rest: the oldest conversation
+    // becomes the newest.
+    ConversationInput bump;
+    bump.accountId = account.id;
+    bump.remoteId = QStringLiteral("c0");
+    bump.lastActivityMs = at(1, 0, 0);
+    (void)m_store->upsertConversation(bump);
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), Count, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!model.loading(), Timeout);
+    QCOMPARE(reset.count(), 0);
+    // First a screenful, then the bumped conversation above it, then the rest below.
+    QVERIFY(inserted.count() >= 3);
+    const int firstRows = inserted.at(0).at(2).toInt() - inserted.at(0).at(1).toInt() + 1;
+    QVERIFY2(firstRows > 10 && firstRows < Count / 2, qPrintable(QString::number(firstRows)));
+    QCOMPARE(roleAt(model, 0, ConversationListModel::ConversationIdRole).toLongLong(), ids.first());
+    for (int row = 1; row < Count; ++row)
+        QCOMPARE(roleAt(model, row, ConversationListModel::ConversationIdRole).toLongLong(), ids.at(Count - row));
 }
 
 void ModelsTest::conversationFilter()

@@ -479,6 +479,7 @@ private slots:
     // 4. conversations and members
     void conversationList();
     void membersAndReadMarkers();
+    void openingReadsAConversationInOneGo();
     void upsertConversationKeepsUnsetFields();
     // 5. dedup and ordering
     void dedupAndOrdering();
@@ -1278,6 +1279,35 @@ void TestStore::conversationList()
     QVERIFY(!missing.has_value());
     AWAIT_ERROR(notFound, store->conversation(999999));
     QCOMPARE(notFound.kind(), ErrorKind::NotFound);
+}
+
+void TestStore::openingReadsAConversationInOneGo()
+{
+    std::unique_ptr<Store> store;
+    AWAIT(report, openStore(store, optionsFor(QStringLiteral("opening.db"))));
+    AWAIT(conversation, addConversation(*store, QStringLiteral("me"), QStringLiteral("g1"), ConversationKind::Group));
+    Member alice;
+    alice.userId = QStringLiteral("alice");
+    alice.displayName = QStringLiteral("Alice A.");
+    AWAIT_OK(store->setMembers(conversation.id, {alice}));
+    QList<IncomingMessage> messages;
+    for (int i = 1; i <= 5; ++i)
+        messages.append(incoming(QStringLiteral("m%1").arg(i), i, QStringLiteral("text %1").arg(i)));
+    AWAIT_OK(store->insertMessages(conversation.id, messages));
+
+    AWAIT(opened, store->opening(conversation.id, 3));
+    QCOMPARE(opened.conversation.id, conversation.id);
+    QCOMPARE(opened.conversation.kind, ConversationKind::Group);
+    QCOMPARE(opened.selfUserId, QStringLiteral("me"));
+    QCOMPARE(opened.members.size(), 1);
+    QCOMPARE(opened.members.at(0).displayName, QStringLiteral("Alice A."));
+    AWAIT(newest, store->newestMessages(conversation.id, 3));
+    QCOMPARE(opened.newest.size(), 3);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(opened.newest.at(i).text, newest.at(i).text);
+
+    AWAIT_ERROR(missing, store->opening(999999, 3));
+    QCOMPARE(missing.kind(), ErrorKind::NotFound);
 }
 
 void TestStore::membersAndReadMarkers()
