@@ -29,6 +29,12 @@ StyledDialog {
         anchors.fill: parent
         spacing: Theme.spacing
 
+        Switch {
+            objectName: "muteSwitch"
+            text: qsTr("Mute notifications")
+            checked: root.conversation.muted || false
+            onToggled: Chat.setMuted(root.conversation.conversationId || 0, checked)
+        }
         Text {
             Layout.fillWidth: true
             text: qsTr("Compare each fingerprint with the person over another channel (in person, a call). If they match, nobody is listening in.")

@@ -42,7 +42,7 @@ Rectangle {
             return
         Chat.focusedConversation = item.conversationId
         root.opened({ conversationId: item.conversationId, title: item.title, initials: item.initials,
-                      avatarUrl: item.avatarUrl, kind: item.kind, accountId: item.accountId })
+                      avatarUrl: item.avatarUrl, kind: item.kind, accountId: item.accountId, muted: item.muted })
     }
     /// Opens the conversation with this id if the list shows it.
     function openConversation(conversationId) {

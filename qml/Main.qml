@@ -11,7 +11,11 @@ ApplicationWindow {
     readonly property int defaultWidth: 1100
     readonly property int defaultHeight: 720
 
-    title: AppInfo.defaultProfile ? qsTr("Confab") : qsTr("Confab — %1").arg(AppInfo.profile)
+    readonly property string appTitle: AppInfo.defaultProfile ? qsTr("Confab") : qsTr("Confab — %1").arg(AppInfo.profile)
+    // The unread count first, so it shows in a task bar's narrow button.
+    title: Session.unreadTotal > 0 ? qsTr("(%1) %2").arg(Session.unreadTotal > 999 ? "999+" : Session.unreadTotal)
+                                                     .arg(appTitle)
+                                   : appTitle
     width: defaultWidth
     height: defaultHeight
     minimumWidth: Theme.sidebarWidth + Theme.conversationMinimumWidth + 40
@@ -87,7 +91,13 @@ ApplicationWindow {
             visibility = Window.Maximized
     }
 
-    onClosing: {
+    onClosing: close => {
+        // Close to the tray (a setting), where there is a tray to come back from.
+        if (Notifications.closeToTray && trayLoader.item && trayLoader.item.available && !window.quitting) {
+            close.accepted = false
+            window.hide()
+            return
+        }
         uiSettings.maximized = visibility === Window.Maximized
         if (!uiSettings.maximized) {
             uiSettings.x = x
@@ -111,6 +121,39 @@ ApplicationWindow {
             width: window.width
             warning: false
             message: Session.storeNotice
+        }
+    }
+
+    // From the tray's Quit: closing then really quits.
+    property bool quitting: false
+    function bringToFront() {
+        if (!visible)
+            show()
+        if (visibility === Window.Minimized)
+            showNormal()
+        raise()
+        requestActivate()
+    }
+    // A notification was clicked: this window, this conversation.
+    Connections {
+        target: Notifications
+        function onConversationRequested(conversationId) {
+            window.bringToFront()
+            window.openConversation(conversationId)
+        }
+    }
+    // The tray icon (where the desktop has a tray): made once Confab is up, not for the first screen.
+    Loader {
+        id: trayLoader
+        active: Session.phase === Session.Ready
+        asynchronous: true
+        source: "TrayIcon.qml"
+        onLoaded: {
+            item.openRequested.connect(window.bringToFront)
+            item.quitRequested.connect(() => {
+                window.quitting = true
+                Qt.quit()
+            })
         }
     }
 

@@ -4,7 +4,7 @@ import QtQuick.Layouts
 import Qt.labs.settings
 import Confab.App
 
-// Settings: accounts and appearance. Loaded on first use; Esc closes it.
+// Settings: accounts, appearance and notifications. Loaded on first use; Esc closes it.
 StyledDialog {
     id: root
 
@@ -23,6 +23,7 @@ StyledDialog {
         id: tabs
         TabButton { text: qsTr("Accounts") }
         TabButton { text: qsTr("Appearance") }
+        TabButton { text: qsTr("Notifications") }
     }
 
     StackLayout {
@@ -104,6 +105,54 @@ StyledDialog {
                 textFormat: Text.PlainText
                 wrapMode: Text.Wrap
                 color: Theme.secondaryText
+            }
+            Item { Layout.fillHeight: true }
+        }
+
+        ColumnLayout {
+            objectName: "notificationsPage"
+            spacing: Theme.spacing
+            Text {
+                Layout.fillWidth: true
+                visible: !Notifications.serviceAvailable
+                text: qsTr("This desktop shows no notifications (no notification service is running): new messages show as the unread count in the window title.")
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Theme.secondaryText
+            }
+            Switch {
+                objectName: "notificationsEnabled"
+                text: qsTr("Show a notification for new messages")
+                checked: Notifications.enabled
+                onToggled: Notifications.enabled = checked
+            }
+            Switch {
+                objectName: "notificationsShowText"
+                enabled: Notifications.enabled
+                text: qsTr("Include the message text")
+                checked: Notifications.showText
+                onToggled: Notifications.showText = checked
+            }
+            Switch {
+                objectName: "doNotDisturb"
+                enabled: Notifications.enabled
+                text: qsTr("Do not disturb")
+                checked: Notifications.doNotDisturb
+                onToggled: Notifications.doNotDisturb = checked
+            }
+            Text {
+                Layout.fillWidth: true
+                text: qsTr("Muted conversations and the conversation you are reading never notify.")
+                textFormat: Text.PlainText
+                wrapMode: Text.Wrap
+                color: Theme.secondaryText
+            }
+            Switch {
+                Layout.topMargin: Theme.padding
+                objectName: "closeToTray"
+                text: qsTr("Closing the window keeps Confab in the tray")
+                checked: Notifications.closeToTray
+                onToggled: Notifications.closeToTray = checked
             }
             Item { Layout.fillHeight: true }
         }

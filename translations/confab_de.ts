@@ -189,6 +189,10 @@
         <source>Verified %1&apos;s fingerprint</source>
         <translation>Fingerabdruck von %1 verifiziert</translation>
     </message>
+    <message>
+        <source>Mute notifications</source>
+        <translation>Benachrichtigungen stummschalten</translation>
+    </message>
 </context>
 <context>
     <name>ConversationListPane</name>
@@ -693,6 +697,34 @@
     <message>
         <source>Takes effect the next time Confab starts.</source>
         <translation>Gilt ab dem nächsten Start von Confab.</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Benachrichtigungen</translation>
+    </message>
+    <message>
+        <source>This desktop shows no notifications (no notification service is running): new messages show as the unread count in the window title.</source>
+        <translation>Dieser Desktop zeigt keine Benachrichtigungen an (es läuft kein Benachrichtigungsdienst): Neue Nachrichten erscheinen als Zahl der ungelesenen im Fenstertitel.</translation>
+    </message>
+    <message>
+        <source>Show a notification for new messages</source>
+        <translation>Bei neuen Nachrichten benachrichtigen</translation>
+    </message>
+    <message>
+        <source>Include the message text</source>
+        <translation>Den Nachrichtentext zeigen</translation>
+    </message>
+    <message>
+        <source>Do not disturb</source>
+        <translation>Nicht stören</translation>
+    </message>
+    <message>
+        <source>Muted conversations and the conversation you are reading never notify.</source>
+        <translation>Stummgeschaltete Unterhaltungen und die Unterhaltung, die du gerade liest, benachrichtigen nie.</translation>
+    </message>
+    <message>
+        <source>Closing the window keeps Confab in the tray</source>
+        <translation>Beim Schließen des Fensters bleibt Confab im Infobereich</translation>
     </message>
 </context>
 <context>

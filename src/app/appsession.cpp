@@ -215,9 +215,12 @@ QCoro::Task<void> AppSession::openWithSecrets(bool persistentDatabase)
             [this] { m_conversationList->setBadgeLookup([this](qint64 id) { return badgeFor(id); }); });
     connect(m_accounts.get(), &accounts::AccountManager::accountRemoved, m_conversationList.get(),
             [this] { m_conversationList->setBadgeLookup([this](qint64 id) { return badgeFor(id); }); });
+    connect(m_conversationList.get(), &models::ConversationListModel::unreadTotalChanged, this,
+            &AppSession::unreadTotalChanged);
     m_conversationFilter = std::make_unique<models::ConversationFilterModel>();
     m_conversationFilter->setSourceModel(m_conversationList.get());
     Q_EMIT modelsChanged();
+    Q_EMIT unreadTotalChanged();
     Q_EMIT storeReady();
     Q_EMIT accountsChanged();
     setPhase(Phase::Ready);
@@ -560,6 +563,11 @@ QCoro::Task<void> AppSession::runSignOut(QString accountKey, bool remove)
     if (!*alive)
         co_return;
     Q_EMIT accountActionFinished(accountKey, done ? QString() : done.error().message());
+}
+
+int AppSession::unreadTotal() const
+{
+    return m_conversationList ? m_conversationList->unreadTotal() : 0;
 }
 
 void AppSession::setWindowActive(bool active)

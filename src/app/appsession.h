@@ -89,6 +89,8 @@ class AppSession : public QObject
     /// Every account's conversations, newest first, filterable (models::ConversationFilterModel
     /// over models::ConversationListModel); null until the store is open.
     Q_PROPERTY(QAbstractItemModel *conversations READ conversationsModel NOTIFY modelsChanged)
+    /// Unread messages in every conversation that is not muted (the window title, the tray).
+    Q_PROPERTY(int unreadTotal READ unreadTotal NOTIFY unreadTotalChanged)
 
 public:
     enum class Phase {
@@ -183,6 +185,8 @@ public:
     /// Signs out and forgets the account.
     Q_INVOKABLE void removeAccount(const QString &accountKey);
 
+    [[nodiscard]] int unreadTotal() const;
+
     /// Polls fast while the window is active.
     Q_INVOKABLE void setWindowActive(bool active);
 
@@ -197,6 +201,7 @@ Q_SIGNALS:
     /// The store and the account manager exist (before the accounts are back).
     void storeReady();
     void modelsChanged();
+    void unreadTotalChanged();
     /// A sign-in finished: `error` is empty on success.
     void signInFinished(const QString &accountKey, const QString &error);
     void keyBackupFinished(const QString &accountKey, const QString &error);

@@ -279,6 +279,35 @@ void ChatController::markRead(qint64 conversationId)
         (void)runMarkRead(conversationId);
 }
 
+void ChatController::setMuted(qint64 conversationId, bool muted)
+{
+    if (conversationId != 0)
+        (void)runSetMuted(conversationId, muted);
+}
+
+QCoro::Task<void> ChatController::runSetMuted(qint64 conversationId, bool muted)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    store::Store *store = m_session.store();
+    if (!store)
+        co_return;
+    const Result<store::Conversation> conversation = co_await store->conversation(conversationId);
+    if (!*alive)
+        co_return;
+    if (!conversation) {
+        fail(QStringLiteral("mute"), conversation.error());
+        co_return;
+    }
+    store::ConversationInput input;
+    input.accountId = conversation.value().accountId;
+    input.remoteId = conversation.value().remoteId;
+    input.kind = conversation.value().kind;
+    input.muted = muted;
+    const Result<store::Conversation> written = co_await store->upsertConversation(input);
+    if (*alive && !written)
+        fail(QStringLiteral("mute"), written.error());
+}
+
 QCoro::Task<void> ChatController::runMarkRead(qint64 conversationId)
 {
     const std::shared_ptr<bool> alive = m_alive;

@@ -67,6 +67,9 @@ public:
     Q_INVOKABLE void retry(qint64 messageId);
     Q_INVOKABLE void discard(qint64 messageId);
     Q_INVOKABLE void markRead(qint64 conversationId);
+    /// Mutes (or unmutes) the conversation here: no notifications, a grey unread badge. (A
+    /// conversation muted in X's own apps stays muted.)
+    Q_INVOKABLE void setMuted(qint64 conversationId, bool muted);
     Q_INVOKABLE void userTyping(qint64 conversationId);
 
     /// Looks for someone by handle in an account: emits personFound or actionFailed("find").
@@ -110,6 +113,7 @@ private:
     [[nodiscard]] QCoro::Task<void> runSend(qint64 conversationId, QString text, qint64 replyTo);
     [[nodiscard]] QCoro::Task<void> runOnMessage(qint64 messageId, QString action, QString text, bool flag);
     [[nodiscard]] QCoro::Task<void> runMarkRead(qint64 conversationId);
+    [[nodiscard]] QCoro::Task<void> runSetMuted(qint64 conversationId, bool muted);
     [[nodiscard]] QCoro::Task<void> runTyping(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runFind(QString accountKey, QString handle);
     [[nodiscard]] QCoro::Task<void> runStart(QString accountKey, QStringList personIds, QString title, bool group);

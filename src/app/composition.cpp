@@ -32,11 +32,14 @@ Composition::Composition(const Profile &profile, const LaunchOptions &options)
                      });
     m_chat = std::make_unique<ChatController>(*m_session);
     ChatController::setInstance(m_chat.get());
+    m_notifications = std::make_unique<NotificationsController>(*m_session, *m_chat, profile.settingsFile());
+    NotificationsController::setInstance(m_notifications.get());
 }
 
 Composition::~Composition()
 {
     m_engine.reset();
+    m_notifications.reset();
     m_chat.reset();
     m_session.reset();
     m_info.reset();

@@ -4,6 +4,7 @@
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
 #include "app/commandline.h"
+#include "app/notificationscontroller.h"
 #include "app/profile.h"
 
 #include <QQmlApplicationEngine>
@@ -30,12 +31,14 @@ public:
     [[nodiscard]] QQuickWindow *window() const { return m_window; }
     [[nodiscard]] AppSession &session() { return *m_session; }
     [[nodiscard]] ChatController &chat() { return *m_chat; }
+    [[nodiscard]] NotificationsController &notifications() { return *m_notifications; }
     [[nodiscard]] QQmlApplicationEngine &engine() { return *m_engine; }
 
 private:
     std::unique_ptr<AppInfo> m_info;
     std::unique_ptr<AppSession> m_session;
     std::unique_ptr<ChatController> m_chat;
+    std::unique_ptr<NotificationsController> m_notifications;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
 };

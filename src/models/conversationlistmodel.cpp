@@ -44,7 +44,24 @@ ConversationListModel::ConversationListModel(store::Store &store, QObject *paren
     connect(&store, &store::Store::conversationChanged, this, &ConversationListModel::changedConversation);
     connect(&store, &store::Store::conversationRemoved, this, &ConversationListModel::removed);
     connect(&store, &store::Store::databaseRecreated, this, &ConversationListModel::databaseRecreated);
+    for (auto changed : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+        connect(this, changed, this, &ConversationListModel::updateUnreadTotal);
+    connect(this, &QAbstractItemModel::dataChanged, this, &ConversationListModel::updateUnreadTotal);
+    connect(this, &QAbstractItemModel::modelReset, this, &ConversationListModel::updateUnreadTotal);
     load();
+}
+
+void ConversationListModel::updateUnreadTotal()
+{
+    int total = 0;
+    for (const Entry &e : m_rows) {
+        if (!e.conversation.muted)
+            total += e.conversation.unreadCount;
+    }
+    if (total != m_unreadTotal) {
+        m_unreadTotal = total;
+        Q_EMIT unreadTotalChanged();
+    }
 }
 
 int ConversationListModel::rowCount(const QModelIndex &parent) const

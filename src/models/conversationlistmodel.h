@@ -40,6 +40,8 @@ class ConversationListModel : public QAbstractListModel
 {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    /// Unread messages in every conversation that is not muted (the window title, the tray).
+    Q_PROPERTY(int unreadTotal READ unreadTotal NOTIFY unreadTotalChanged)
     Q_PROPERTY(bool loading READ loading NOTIFY loadingChanged)
     Q_PROPERTY(QString loadError READ loadError NOTIFY loadErrorChanged)
 public:
@@ -89,6 +91,7 @@ public:
     [[nodiscard]] QHash<int, QByteArray> roleNames() const override;
 
     [[nodiscard]] bool loading() const { return m_loading; }
+    [[nodiscard]] int unreadTotal() const { return m_unreadTotal; }
     [[nodiscard]] QString loadError() const { return m_loadError; }
 
     /// The row of a conversation, or -1.
@@ -110,6 +113,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void countChanged();
+    void unreadTotalChanged();
     void loadingChanged();
     void loadErrorChanged();
 
@@ -122,6 +126,7 @@ private:
     };
 
     void load();
+    void updateUnreadTotal();
     void loadRest(quint64 generation);
     void setLoaded(const QList<store::Conversation> &conversations);
     /// The whole list after the first screenful: appends what is missing below the rows shown.
@@ -144,6 +149,7 @@ private:
     std::map<qint64, bool> m_trustOverrides; ///< conversation -> warning the app set
     bool m_loaded = false;                   ///< the first list arrived: signals apply from now on
     bool m_loading = false;
+    int m_unreadTotal = 0;
     quint64 m_generation = 0; ///< bumps on reload: older answers are dropped
     /// Rows read first, before the whole list: more than a tall window shows.
     static constexpr int FirstRows = 40;

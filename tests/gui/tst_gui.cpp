@@ -247,6 +247,27 @@ void GuiTest::darkThemeThroughSettings()
     QTRY_VERIFY(!shown("keysWarning")); // a closed popup leaves the scene
     QCOMPARE(m_app->session().accountCount(), 1);
 
+    // The Notifications tab: its switches are the app's preferences.
+    QObject *settings = m_app->window()->findChild<QObject *>(QStringLiteral("settingsDialog"));
+    QVERIFY(settings);
+    settings->setProperty("currentPage", 2);
+    QQuickItem *doNotDisturb = nullptr;
+    QTRY_VERIFY((doNotDisturb = item("doNotDisturb")) != nullptr && doNotDisturb->isVisible());
+    QVERIFY(!m_app->notifications().doNotDisturb());
+    QMetaObject::invokeMethod(doNotDisturb, "toggle");
+    QMetaObject::invokeMethod(doNotDisturb, "toggled");
+    QTRY_VERIFY(m_app->notifications().doNotDisturb());
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("dialog-settings-notifications.png")));
+    QMetaObject::invokeMethod(doNotDisturb, "toggle");
+    QMetaObject::invokeMethod(doNotDisturb, "toggled");
+    QTRY_VERIFY(!m_app->notifications().doNotDisturb());
+    settings->setProperty("currentPage", 1);
+
+    // The window's title carries the unread count.
+    const int unread = m_app->session().unreadTotal();
+    QCOMPARE(m_app->window()->title().startsWith(QStringLiteral("(%1) ").arg(unread)), unread > 0);
+
     QMetaObject::invokeMethod(dark, "toggle");
     QMetaObject::invokeMethod(dark, "toggled");
     QTRY_VERIFY(m_app->window()->color() != before);

@@ -589,7 +589,10 @@ QCoro::Task<Result<void>> XChatAccount::syncList()
             input.kind = rc.group ? store::ConversationKind::Group : store::ConversationKind::Direct;
             input.title = title;
             input.avatarUrl = avatar;
-            input.muted = rc.muted;
+            // Muted in X's apps mutes it here; unmuted there leaves a mute made here alone
+            // (X's API has no call to mute a conversation, so that one is Confab's own).
+            if (rc.muted)
+                input.muted = true;
             auto upserted = co_await m_store.upsertConversation(input);
             if (!*alive)
                 co_return cancelled();
