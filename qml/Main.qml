@@ -142,10 +142,10 @@ ApplicationWindow {
             window.openConversation(conversationId)
         }
     }
-    // The tray icon (where the desktop has a tray): made once Confab is up, not for the first screen.
+    // The tray icon, where the desktop has a tray: made once Confab is up, not for the first screen.
     Loader {
         id: trayLoader
-        active: Session.phase === Session.Ready
+        active: Session.phase === Session.Ready && Notifications.trayAvailable
         asynchronous: true
         source: "TrayIcon.qml"
         onLoaded: {

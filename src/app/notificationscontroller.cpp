@@ -7,6 +7,11 @@
 #include "notify/desktopnotifications.h"
 #include "notify/messagenotifier.h"
 
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
+#include <QDBusPendingCallWatcher>
+#include <QDBusPendingReply>
+#include <QDBusServiceWatcher>
 #include <QGuiApplication>
 #include <QSettings>
 
@@ -20,6 +25,9 @@ constexpr auto EnabledKey = "Notifications/enabled";
 constexpr auto DoNotDisturbKey = "Notifications/doNotDisturb";
 constexpr auto ShowTextKey = "Notifications/showText";
 constexpr auto CloseToTrayKey = "Window/closeToTray";
+/// Where tray icons register (freedesktop StatusNotifierItem; KDE, GNOME with the AppIndicator
+/// extension, most panels).
+constexpr auto TrayWatcher = "org.kde.StatusNotifierWatcher";
 
 } // namespace
 
@@ -44,6 +52,33 @@ NotificationsController::NotificationsController(AppSession &session, ChatContro
     });
     connect(&m_chat, &ChatController::focusedConversationChanged, this, &NotificationsController::updateFocus);
     connect(&m_session, &AppSession::storeReady, this, &NotificationsController::storeReady);
+    watchForTray();
+}
+
+void NotificationsController::watchForTray()
+{
+    QDBusConnection bus = QDBusConnection::sessionBus();
+    if (!bus.isConnected() || !bus.interface())
+        return;
+    const QString service = QString::fromLatin1(TrayWatcher);
+    auto *watcher = new QDBusServiceWatcher(service, bus, QDBusServiceWatcher::WatchForOwnerChange, this);
+    connect(watcher, &QDBusServiceWatcher::serviceOwnerChanged, this,
+            [this](const QString &, const QString &, const QString &owner) { setTrayAvailable(!owner.isEmpty()); });
+    auto *asking =
+        new QDBusPendingCallWatcher(bus.interface()->asyncCall(QStringLiteral("NameHasOwner"), service), this);
+    connect(asking, &QDBusPendingCallWatcher::finished, this, [this](QDBusPendingCallWatcher *w) {
+        w->deleteLater();
+        const QDBusPendingReply<bool> reply = *w;
+        setTrayAvailable(!reply.isError() && reply.value());
+    });
+}
+
+void NotificationsController::setTrayAvailable(bool available)
+{
+    if (available == m_trayAvailable)
+        return;
+    m_trayAvailable = available;
+    Q_EMIT trayAvailableChanged();
 }
 
 NotificationsController::~NotificationsController() = default;

@@ -36,6 +36,8 @@ class NotificationsController : public QObject
     Q_PROPERTY(bool closeToTray READ closeToTray WRITE setCloseToTray NOTIFY preferencesChanged)
     /// Whether the desktop has a notification service.
     Q_PROPERTY(bool serviceAvailable READ serviceAvailable NOTIFY serviceAvailableChanged)
+    /// Whether the desktop has a tray (a StatusNotifierItem host, as Qt's tray icon needs).
+    Q_PROPERTY(bool trayAvailable READ trayAvailable NOTIFY trayAvailableChanged)
 public:
     NotificationsController(AppSession &session, ChatController &chat, QString settingsFile, QObject *parent = nullptr);
     ~NotificationsController() override;
@@ -52,18 +54,22 @@ public:
     [[nodiscard]] bool closeToTray() const { return m_closeToTray; }
     void setCloseToTray(bool on);
     [[nodiscard]] bool serviceAvailable() const;
+    [[nodiscard]] bool trayAvailable() const { return m_trayAvailable; }
 
     [[nodiscard]] notify::MessageNotifier *notifier() const { return m_notifier.get(); }
 
 signals:
     void preferencesChanged();
     void serviceAvailableChanged();
+    void trayAvailableChanged();
     /// A notification was clicked: the window comes to the front with this conversation.
     void conversationRequested(qint64 conversationId);
 
 private:
     void storeReady();
     void updateFocus();
+    void watchForTray();
+    void setTrayAvailable(bool available);
     void save(const char *key, bool value) const;
 
     AppSession &m_session;
@@ -76,6 +82,7 @@ private:
     bool m_showText = true;
     bool m_closeToTray = false;
     bool m_windowActive = false;
+    bool m_trayAvailable = false;
 };
 
 } // namespace confab
