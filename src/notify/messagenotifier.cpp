@@ -163,29 +163,44 @@ void MessageNotifier::show(const store::Conversation &c, const QList<store::Memb
                                                            {QStringLiteral("mark-read"), tr("Mark as read")}};
     n.inlineReply = true;
     n.replyPlaceholder = tr("Reply to %1").arg(n.summary);
-    n.replaces = shown.id;
-    if (m_avatars) {
-        const store::Member *sender = memberOf(members, newest.senderId);
-        const QString url = !group && sender && !sender->avatarUrl.isEmpty() ? sender->avatarUrl : c.avatarUrl;
-        if (!url.isEmpty())
-            n.image = m_avatars(url);
+    if (shown.serial == 0)
+        shown.serial = ++m_serials;
+    shown.notification = std::move(n);
+    if (shown.inFlight) {
+        shown.dirty = true; // sent with the server's id once it answers, not as a second one
+        return;
     }
-    const quint64 generation = shown.generation;
-    const qint64 conversationId = c.id;
+    send(c.id);
+}
+
+void MessageNotifier::send(qint64 conversationId)
+{
+    Shown &shown = m_shown[conversationId];
+    shown.notification.replaces = shown.id;
+    shown.inFlight = true;
+    shown.dirty = false;
+    const quint64 serial = shown.serial;
     const std::shared_ptr<bool> alive = m_alive;
-    m_desktop.show(n, [this, alive, conversationId, generation](uint id) {
+    m_desktop.show(shown.notification, [this, alive, conversationId, serial](uint id) {
         if (!*alive)
             return;
         auto it = m_shown.find(conversationId);
-        if (it == m_shown.end() || it->second.generation != generation) {
+        if (it == m_shown.end() || it->second.serial != serial) {
             m_desktop.close(id); // taken away while the server was showing it
-        } else if (id != 0) {
-            if (it->second.id != id)
-                m_byId.remove(it->second.id);
-            it->second.id = id;
+            Q_EMIT notified(conversationId, id);
+            return;
+        }
+        Shown &now = it->second;
+        now.inFlight = false;
+        if (id != 0) {
+            if (now.id != id)
+                m_byId.remove(now.id);
+            now.id = id;
             m_byId.insert(id, conversationId);
         }
         Q_EMIT notified(conversationId, id);
+        if (now.dirty)
+            send(conversationId); // more came while it was on its way
     });
 }
 

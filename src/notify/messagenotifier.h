@@ -1,5 +1,6 @@
 #pragma once
 
+#include "notify/desktopnotifications.h"
 #include "store/types.h"
 
 #include <QHash>
@@ -15,8 +16,6 @@ class Store;
 }
 
 namespace confab::notify {
-
-class DesktopNotifications;
 
 /// Turns new incoming messages into desktop notifications, one per conversation (a new message
 /// replaces the conversation's notification instead of stacking another).
@@ -61,9 +60,12 @@ signals:
 private:
     struct Shown
     {
-        uint id = 0;            ///< the server's, 0 while the first Notify is on its way
-        QList<QString> lines;   ///< the newest messages shown, oldest first
-        quint64 generation = 0; ///< bumps when the notification is taken away
+        uint id = 0;               ///< the server's, 0 until the first Notify is answered
+        QList<QString> lines;      ///< the messages shown, oldest first
+        Notification notification; ///< what was (or is to be) sent last
+        quint64 serial = 0;        ///< tells this notification from a later one of the conversation
+        bool inFlight = false;     ///< a Notify is on its way
+        bool dirty = false;        ///< changed while it was: send again with the server's id
     };
 
     void inserted(qint64 conversationId, const QList<store::Message> &messages);
@@ -71,6 +73,7 @@ private:
     void present(qint64 conversationId, const QList<store::Message> &fresh);
     void show(const store::Conversation &conversation, const QList<store::Member> &members,
               const QList<store::Message> &fresh);
+    void send(qint64 conversationId);
     void takeAway(qint64 conversationId);
     void actionInvoked(uint id, const QString &key);
     void replied(uint id, const QString &text);
@@ -86,6 +89,7 @@ private:
     /// conversation -> how often it was read or its notification taken away: a notification
     /// put together across a read is dropped.
     std::map<qint64, quint64> m_reads;
+    quint64 m_serials = 0;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     bool m_enabled = true;
     bool m_doNotDisturb = false;

@@ -296,6 +296,22 @@ void TestNotify::aSecondMessageReplacesIt()
     QTRY_COMPARE_WITH_TIMEOUT(notified.count(), 6, Timeout);
     QCOMPARE(m_server->notified.at(5).replaces, 0u);
     QCOMPARE(m_server->notified.at(5).body, QStringLiteral("line 6"));
+
+    // Two messages in a row, the second before the server answered the first: still one
+    // notification (the second goes out with the first's id once it is known).
+    const Conversation other =
+        addConversation(QStringLiteral("d2"), QStringLiteral("Ravi Patel"), ConversationKind::Direct);
+    const qsizetype before = m_server->notified.size();
+    (void)m_store->insertMessages(other.id,
+                                  {incoming(QStringLiteral("r1"), 1, QStringLiteral("first"), QStringLiteral("ravi"))});
+    (void)m_store->insertMessages(
+        other.id, {incoming(QStringLiteral("r2"), 2, QStringLiteral("second"), QStringLiteral("ravi"))});
+    QTRY_VERIFY_WITH_TIMEOUT(!m_server->notified.isEmpty() &&
+                             m_server->notified.constLast().body == QStringLiteral("first\nsecond"), Timeout);
+    QTest::qWait(200);
+    const uint ravi = m_server->notified.at(before).id;
+    for (qsizetype i = before; i < m_server->notified.size(); ++i)
+        QCOMPARE(m_server->notified.at(i).id, ravi);
 }
 
 void TestNotify::theOpenConversationAndQuietTimesRaiseNone()
