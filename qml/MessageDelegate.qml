@@ -1,6 +1,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import QtQuick.Window
 import Confab.App
 
 // One message in the timeline: grouped with its neighbours from the same sender (the name on the
@@ -110,13 +111,61 @@ Item {
                     sourceComponent: quoteComponent
                 }
 
+                // Attachments: pictures in the timeline (decrypted and scaled off the GUI thread by
+                // image://media), other files by name and size.
                 Repeater {
                     model: root.attachments
-                    delegate: Text {
+                    delegate: Item {
+                        id: attachment
                         required property var modelData
-                        text: "📎 " + (modelData.name !== "" ? modelData.name : qsTr("Attachment"))
-                        textFormat: Text.PlainText
-                        color: Theme.text
+                        // X says "image" or "gif"; a detected type is a MIME name. (SVG is a file.)
+                        readonly property string kind: String(modelData.type)
+                        readonly property bool isPicture: kind === "image" || kind === "gif"
+                                                          || (kind.startsWith("image/") && kind !== "image/svg+xml")
+                        readonly property real naturalWidth: modelData.width > 0 ? modelData.width : 240
+                        readonly property real naturalHeight: modelData.height > 0 ? modelData.height : 180
+                        readonly property real shownWidth: Math.min(naturalWidth, Theme.pictureMaxWidth)
+                        implicitWidth: isPicture ? shownWidth : fileText.implicitWidth
+                        implicitHeight: isPicture ? Math.round(naturalHeight * shownWidth / naturalWidth)
+                                                  : fileText.implicitHeight
+
+                        Rectangle {
+                            anchors.fill: parent
+                            visible: attachment.isPicture && picture.status !== Image.Ready
+                            radius: 8
+                            color: Theme.hover
+                            Text {
+                                anchors.centerIn: parent
+                                width: parent.width - 16
+                                horizontalAlignment: Text.AlignHCenter
+                                wrapMode: Text.Wrap
+                                textFormat: Text.PlainText
+                                text: picture.status === Image.Error ? qsTr("This picture could not be shown.")
+                                                                     : qsTr("Loading the picture…")
+                                color: picture.status === Image.Error ? Theme.errorText : Theme.secondaryText
+                                font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                            }
+                        }
+                        Image {
+                            id: picture
+                            objectName: "attachmentPicture"
+                            anchors.fill: parent
+                            visible: attachment.isPicture && status === Image.Ready
+                            asynchronous: true
+                            fillMode: Image.PreserveAspectFit
+                            source: attachment.isPicture ? "image://media/" + root.messageId + "/" + attachment.modelData.ordinal
+                                                         : ""
+                            sourceSize.width: Math.ceil(attachment.shownWidth * Screen.devicePixelRatio)
+                            Accessible.role: Accessible.Graphic
+                            Accessible.name: attachment.modelData.name !== "" ? attachment.modelData.name : qsTr("Picture")
+                        }
+                        Text {
+                            id: fileText
+                            visible: !attachment.isPicture
+                            text: "📎 " + (attachment.modelData.name !== "" ? attachment.modelData.name : qsTr("Attachment"))
+                            textFormat: Text.PlainText
+                            color: Theme.text
+                        }
                     }
                 }
 

@@ -62,6 +62,7 @@ QtObject {
     readonly property int rowHeight: 64
     readonly property int avatarSize: 40
     readonly property int bubbleMaxWidth: 560
+    readonly property int pictureMaxWidth: 320
 
     // Type scale, relative to the system font so the user's font size setting is honoured
     readonly property real titleScale: 1.35

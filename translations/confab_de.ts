@@ -512,6 +512,18 @@
             <numerusform>%1, %n Reaktionen</numerusform>
         </translation>
     </message>
+    <message>
+        <source>This picture could not be shown.</source>
+        <translation>Dieses Bild kann nicht angezeigt werden.</translation>
+    </message>
+    <message>
+        <source>Loading the picture…</source>
+        <translation>Bild wird geladen …</translation>
+    </message>
+    <message>
+        <source>Picture</source>
+        <translation>Bild</translation>
+    </message>
 </context>
 <context>
     <name>NewConversationDialog</name>
@@ -1009,6 +1021,13 @@
     <message>
         <source>Something went wrong inside Confab.</source>
         <translation>In Confab ist ein interner Fehler aufgetreten.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::MediaController</name>
+    <message>
+        <source>The account of this conversation is gone: its attachments cannot be downloaded.</source>
+        <translation>Das Konto dieser Unterhaltung gibt es nicht mehr: Ihre Anhänge können nicht heruntergeladen werden.</translation>
     </message>
 </context>
 <context>
@@ -1650,6 +1669,52 @@
     </message>
 </context>
 <context>
+    <name>confab::media</name>
+    <message>
+        <source>Confab could not keep the downloaded file.</source>
+        <translation>Confab konnte die heruntergeladene Datei nicht behalten.</translation>
+    </message>
+    <message>
+        <source>Confab could not read the downloaded file.</source>
+        <translation>Confab konnte die heruntergeladene Datei nicht lesen.</translation>
+    </message>
+    <message>
+        <source>This attachment is too large to open here (%1 MB). Save it to open it with another app.</source>
+        <translation>Dieser Anhang ist zu groß, um ihn hier zu öffnen (%1 MB). Speichere ihn, um ihn mit einer anderen App zu öffnen.</translation>
+    </message>
+    <message>
+        <source>This attachment could not be decrypted (it is damaged or incomplete).</source>
+        <translation>Dieser Anhang konnte nicht entschlüsselt werden (er ist beschädigt oder unvollständig).</translation>
+    </message>
+    <message>
+        <source>This attachment is not a picture Confab shows.</source>
+        <translation>Dieser Anhang ist kein Bild, das Confab anzeigt.</translation>
+    </message>
+    <message>
+        <source>This picture is damaged.</source>
+        <translation>Dieses Bild ist beschädigt.</translation>
+    </message>
+    <message>
+        <source>This picture is too large to show (%1 × %2 pixels).</source>
+        <translation>Dieses Bild ist zu groß zum Anzeigen (%1 × %2 Pixel).</translation>
+    </message>
+    <message>
+        <source>This attachment is not available.</source>
+        <translation>Dieser Anhang ist nicht verfügbar.</translation>
+    </message>
+</context>
+<context>
+    <name>confab::media::MediaLoader</name>
+    <message>
+        <source>This attachment is not available.</source>
+        <translation>Dieser Anhang ist nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Confab could not save the download.</source>
+        <translation>Confab konnte den Download nicht speichern.</translation>
+    </message>
+</context>
+<context>
     <name>confab::models::AccountsModel</name>
     <message>
         <source>Signed out</source>
@@ -1973,6 +2038,10 @@
     <message>
         <source>There is no one called @%1 on X.</source>
         <translation>Auf X gibt es niemanden namens @%1.</translation>
+    </message>
+    <message>
+        <source>This attachment has no valid media key.</source>
+        <translation>Dieser Anhang hat keinen gültigen Medienschlüssel.</translation>
     </message>
 </context>
 <context>

@@ -76,6 +76,11 @@ public:
     [[nodiscard]] virtual QCoro::Task<Result<void>> deleteMessages(qint64 conversationId, QList<qint64> messageIds,
                                                                    bool forEveryone) = 0;
     [[nodiscard]] virtual QCoro::Task<Result<void>> markRead(qint64 conversationId) = 0;
+    /// An attachment's encrypted bytes (as the service keeps them) into `sink` as they arrive;
+    /// `progress` gets (received, total, -1 when unknown). Decrypting is the caller's.
+    [[nodiscard]] virtual QCoro::Task<Result<void>> downloadMedia(qint64 conversationId, QString mediaId,
+                                                                  QIODevice *sink,
+                                                                  std::function<void(qint64, qint64)> progress) = 0;
     /// Older history from the service into the store: how many messages came.
     [[nodiscard]] virtual QCoro::Task<Result<int>> loadOlder(qint64 conversationId, int count) = 0;
     /// The person is typing (the account throttles what it sends).

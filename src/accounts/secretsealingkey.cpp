@@ -1,7 +1,7 @@
 #include "accounts/secretsealingkey.h"
 
 #include "accounts/secretnames.h"
-#include "accounts/taskfuture.h"
+#include "core/taskfuture.h"
 #include "core/logging.h"
 
 #include <qcoro/qcorofuture.h>

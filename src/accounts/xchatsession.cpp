@@ -230,6 +230,12 @@ QCoro::Task<Result<void>> XChatSession::markRead(qint64 conversationId)
     co_return co_await m_engine->markRead(conversationId);
 }
 
+QCoro::Task<Result<void>> XChatSession::downloadMedia(qint64 conversationId, QString mediaId, QIODevice *sink,
+                                                      std::function<void(qint64, qint64)> progress)
+{
+    co_return co_await m_engine->downloadMedia(conversationId, std::move(mediaId), sink, std::move(progress));
+}
+
 QCoro::Task<Result<int>> XChatSession::loadOlder(qint64 conversationId, int count)
 {
     co_return co_await m_engine->loadOlder(conversationId, count);

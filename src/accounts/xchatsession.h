@@ -52,6 +52,8 @@ public:
     [[nodiscard]] QCoro::Task<Result<void>> deleteMessages(qint64 conversationId, QList<qint64> messageIds,
                                                            bool forEveryone) override;
     [[nodiscard]] QCoro::Task<Result<void>> markRead(qint64 conversationId) override;
+    [[nodiscard]] QCoro::Task<Result<void>> downloadMedia(qint64 conversationId, QString mediaId, QIODevice *sink,
+                                                          std::function<void(qint64, qint64)> progress) override;
     [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId, int count) override;
     void userTyping(qint64 conversationId) override { m_engine->userTyping(conversationId); }
     void setFocusedConversation(qint64 conversationId) override { m_engine->setFocusedConversation(conversationId); }

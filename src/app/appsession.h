@@ -132,6 +132,7 @@ public:
     [[nodiscard]] QString secretsProblem() const { return m_secretsProblem; }
     [[nodiscard]] bool secretsPersistent() const;
     [[nodiscard]] bool isEphemeral() const { return m_config.ephemeral; }
+    [[nodiscard]] const QString &cacheDir() const { return m_config.cacheDir; }
     [[nodiscard]] QString secretsWhere() const;
     [[nodiscard]] bool isBusy() const { return m_busy; }
     [[nodiscard]] QString passphraseError() const { return m_passphraseError; }

@@ -2,7 +2,7 @@
 
 #include "accounts/account.h"
 #include "accounts/accountmanager.h"
-#include "accounts/taskfuture.h"
+#include "core/taskfuture.h"
 #include "app/appsession.h"
 #include "app/qmlsingleton.h"
 #include "core/logging.h"
@@ -129,7 +129,7 @@ void ChatController::setFocusedConversation(qint64 conversationId)
     store::Store *store = m_session.store();
     if (conversationId != 0 && store) {
         auto *messages = new models::MessageListModel(*store, conversationId, this);
-        messages->setHistorySource([this, conversationId] { return accounts::toFuture(loadOlder(conversationId)); });
+        messages->setHistorySource([this, conversationId] { return confab::toFuture(loadOlder(conversationId)); });
         m_messages = messages;
         m_members = new models::MemberListModel(*store, conversationId, this);
     }

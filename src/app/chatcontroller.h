@@ -70,6 +70,9 @@ public:
     /// Mutes (or unmutes) the conversation here: no notifications, a grey unread badge. (A
     /// conversation muted in X's own apps stays muted.)
     Q_INVOKABLE void setMuted(qint64 conversationId, bool muted);
+
+    /// The account a conversation belongs to (null when there is none any more).
+    [[nodiscard]] QCoro::Task<accounts::Account *> accountOfConversation(qint64 conversationId);
     Q_INVOKABLE void userTyping(qint64 conversationId);
 
     /// Looks for someone by handle in an account: emits personFound or actionFailed("find").
@@ -107,7 +110,6 @@ Q_SIGNALS:
     void verificationChanged(qint64 accountId, const QString &personId);
 
 private:
-    [[nodiscard]] QCoro::Task<accounts::Account *> accountOfConversation(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runFocus(qint64 conversationId);
     [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runSend(qint64 conversationId, QString text, qint64 replyTo);

@@ -2,6 +2,7 @@
 
 #include "app/appid.h"
 #include "app/avatarprovider.h"
+#include "media/mediaimageprovider.h"
 #include "core/logging.h"
 
 #include <QGuiApplication>
@@ -34,11 +35,13 @@ Composition::Composition(const Profile &profile, const LaunchOptions &options)
     ChatController::setInstance(m_chat.get());
     m_notifications = std::make_unique<NotificationsController>(*m_session, *m_chat, profile.settingsFile());
     NotificationsController::setInstance(m_notifications.get());
+    m_media = std::make_unique<MediaController>(*m_session, *m_chat);
 }
 
 Composition::~Composition()
 {
     m_engine.reset();
+    m_media.reset();
     m_notifications.reset();
     m_chat.reset();
     m_session.reset();
@@ -52,6 +55,7 @@ bool Composition::load()
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
     m_engine->addImageProvider(QStringLiteral("avatar"), new AvatarProvider); // the engine owns it
+    m_engine->addImageProvider(QStringLiteral("media"), m_media->makeImageProvider());
     m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Confab/Main.qml")));
     if (m_engine->rootObjects().isEmpty()) {
         qCCritical(lcUi) << "The main window could not be created";

@@ -4,6 +4,7 @@
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
 #include "app/commandline.h"
+#include "app/mediacontroller.h"
 #include "app/notificationscontroller.h"
 #include "app/profile.h"
 
@@ -39,6 +40,7 @@ private:
     std::unique_ptr<AppSession> m_session;
     std::unique_ptr<ChatController> m_chat;
     std::unique_ptr<NotificationsController> m_notifications;
+    std::unique_ptr<MediaController> m_media;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
 };

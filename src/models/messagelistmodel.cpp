@@ -657,17 +657,18 @@ QVariantList MessageListModel::attachmentsOf(const store::Message &m)
     for (const store::Attachment &a : m.attachments) {
         const QString type = a.mimeType.isEmpty() ? a.extra.value(QLatin1String("claimedType")).toString() : a.mimeType;
         out.append(QVariantMap{
-            {QStringLiteral("name"), a.fileName},
-             {QStringLiteral("type"), type},
-              {QStringLiteral("mimeType"), a.mimeType},
-               {QStringLiteral("size"), a.sizeBytes},
-                {QStringLiteral("width"), a.width},
-                 {QStringLiteral("height"), a.height},
-                  {QStringLiteral("durationMs"), a.durationMs},
-                   {QStringLiteral("mediaId"), a.mediaId},
-                    // The store keeps no download state yet (src/media will): empty means unknown.
-                    {QStringLiteral("downloadState"), QString()},
-                   });
+            {QStringLiteral("ordinal"), a.ordinal},
+             {QStringLiteral("name"), a.fileName},
+              {QStringLiteral("type"), type},
+               {QStringLiteral("mimeType"), a.mimeType},
+                {QStringLiteral("size"), a.sizeBytes},
+                 {QStringLiteral("width"), a.width},
+                  {QStringLiteral("height"), a.height},
+                   {QStringLiteral("durationMs"), a.durationMs},
+                    {QStringLiteral("mediaId"), a.mediaId},
+                     // The store keeps no download state yet (src/media will): empty means unknown.
+                     {QStringLiteral("downloadState"), QString()},
+                    });
     }
     return out;
 }

@@ -137,7 +137,7 @@ public:
     Q_ENUM(Role)
 
     /// Loads older messages from the service into the store: the number it added. Normally the
-    /// engine's loadOlder() (XChatAccount::loadOlder through accounts::toFuture).
+    /// engine's loadOlder() (XChatAccount::loadOlder through confab::toFuture).
     using HistorySource = std::function<QFuture<Result<int>>()>;
 
     struct Options

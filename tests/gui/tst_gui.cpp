@@ -47,6 +47,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void conversationListAfterSignIn();
     void openAConversationAndChat();
+    void picturesInTheTimeline();
     void darkThemeThroughSettings();
     void twoAccountsOneList();
 
@@ -215,6 +216,47 @@ void GuiTest::openAConversationAndChat()
     QTRY_COMPARE_WITH_TIMEOUT(mayaRow()->property("unreadCount").toInt(), 0, Timeout);
     QTest::qWait(300); // let the delivery tick settle before the picture
     QVERIFY(save(QStringLiteral("conversation-light.png")));
+}
+
+void GuiTest::picturesInTheTimeline()
+{
+    // The group's photos: decrypted and scaled off the GUI thread (image://media), shown in the
+    // timeline at their aspect ratio.
+    QQuickItem *list = item("conversationList");
+    QQuickItem *group = nullptr;
+    for (int row = 0; row < list->property("count").toInt() && !group; ++row) {
+        QQuickItem *delegate = rowItem(list, row);
+        if (delegate && delegate->property("title").toString() == QLatin1String("Weekend trip"))
+            group = delegate;
+    }
+    QVERIFY(group);
+    click(group);
+    QQuickItem *timeline = nullptr;
+    QTRY_VERIFY((timeline = item("timeline")) != nullptr && timeline->property("count").toInt() > 20);
+    auto *messages = qobject_cast<QAbstractItemModel *>(m_app->chat().messages());
+    QVERIFY(messages);
+    const int attachmentsRole = messages->roleNames().key("attachments");
+    int pictureRow = -1;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (int row = 0; row < messages->rowCount(); ++row) {
+                if (!messages->index(row, 0).data(attachmentsRole).toList().isEmpty()) {
+                    pictureRow = row;
+                    return true;
+                }
+            }
+            return false;
+        }(),
+        Timeout);
+    QMetaObject::invokeMethod(timeline, "positionViewAtIndex", Q_ARG(int, pictureRow), Q_ARG(int, 1 /* Center */));
+    QQuickItem *picture = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((picture = item("attachmentPicture")) != nullptr &&
+                                 picture->property("status").toInt() == 1 /* Image.Ready */,
+                             Timeout);
+    QVERIFY(picture->isVisible());
+    QVERIFY(picture->width() > 100 && picture->height() > 50);
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("timeline-pictures.png")));
 }
 
 void GuiTest::darkThemeThroughSettings()

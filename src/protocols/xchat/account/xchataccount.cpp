@@ -1447,6 +1447,15 @@ QCoro::Task<Result<void>> XChatAccount::deleteMessages(qint64 conversationId, QL
     co_return Result<void>();
 }
 
+QCoro::Task<Result<void>> XChatAccount::downloadMedia(qint64 conversationId, QString mediaId, QIODevice *sink,
+                                                      std::function<void(qint64, qint64)> progress)
+{
+    const QString id = m_byLocal.value(conversationId);
+    if (id.isEmpty())
+        co_return noConversation(conversationId);
+    co_return co_await m_api.downloadMedia(id, std::move(mediaId), sink, std::move(progress));
+}
+
 QCoro::Task<Result<void>> XChatAccount::markRead(qint64 conversationId)
 {
     auto alive = m_alive;

@@ -142,6 +142,9 @@ public:
                                                            bool forEveryone);
     /// Marks the conversation read up to its newest message.
     [[nodiscard]] QCoro::Task<Result<void>> markRead(qint64 conversationId);
+    /// An attachment's ciphertext (its media_hash_key) into `sink`.
+    [[nodiscard]] QCoro::Task<Result<void>> downloadMedia(qint64 conversationId, QString mediaId, QIODevice *sink,
+                                                          std::function<void(qint64, qint64)> progress);
     /// The person is typing in the conversation (throttled).
     void userTyping(qint64 conversationId);
 

@@ -6,6 +6,7 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QUrlQuery>
 
 namespace confab::xchat {
@@ -336,6 +337,25 @@ QCoro::Task<Result<void>> XChatApi::typing(QString conversationId)
     request.method = "POST";
     request.path = chatPath(conversationId, "/typing");
     request.maxAttempts = 1; // stale a second later: never worth a retry
+    auto response = co_await m_http.send(std::move(request));
+    if (!response)
+        co_return response.error();
+    co_return Result<void>();
+}
+
+QCoro::Task<Result<void>> XChatApi::downloadMedia(QString conversationId, QString mediaHashKey, QIODevice *sink,
+                                                  std::function<void(qint64, qint64)> progress)
+{
+    static const QRegularExpression keyPattern(QStringLiteral("^[a-zA-Z0-9]{1,50}$"));
+    if (!keyPattern.match(mediaHashKey).hasMatch())
+        co_return Error(ErrorKind::InvalidInput,
+                        QCoreApplication::translate("confab::xchat", "This attachment has no valid media key."),
+                        QStringLiteral("media_hash_key does not match ^[a-zA-Z0-9]{1,50}$"));
+    net::Request request =
+        net::Request::get(QStringLiteral("/2/chat/media/%1/%2") .arg(conversationPathId(conversationId), mediaHashKey));
+    request.sink = sink;
+    request.downloadProgress = std::move(progress);
+    request.timeoutMs = 60 * 1000;
     auto response = co_await m_http.send(std::move(request));
     if (!response)
         co_return response.error();

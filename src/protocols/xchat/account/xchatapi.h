@@ -86,6 +86,10 @@ public:
     [[nodiscard]] QCoro::Task<Result<wire::MessageEvent>> sendMessage(QString conversationId, QJsonObject body);
     [[nodiscard]] QCoro::Task<Result<void>> markRead(QString conversationId, QString sequenceId);
     [[nodiscard]] QCoro::Task<Result<void>> typing(QString conversationId);
+    /// The ciphertext of an attachment (GET /2/chat/media/{id}/{media_hash_key}) into `sink`, as
+    /// it arrives. `progress` gets (received, total; -1 when unknown).
+    [[nodiscard]] QCoro::Task<Result<void>> downloadMedia(QString conversationId, QString mediaHashKey, QIODevice *sink,
+                                                          std::function<void(qint64, qint64)> progress);
     [[nodiscard]] QCoro::Task<Result<void>> deleteMessages(QString conversationId, QJsonObject body);
 
 private:

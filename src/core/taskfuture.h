@@ -6,10 +6,11 @@
 
 #include <memory>
 
-namespace confab::accounts {
+namespace confab {
 
 /// Runs a coroutine and hands its result out as a QFuture, for interfaces that speak futures
-/// (the store's SealingKeySource, the engine's DeviceKeyStore).
+/// (the store's SealingKeySource, the engine's DeviceKeyStore, the media loader). Header only:
+/// include it where QCoro is linked.
 template<typename T>
 QFuture<T> toFuture(QCoro::Task<T> task)
 {
@@ -23,4 +24,4 @@ QFuture<T> toFuture(QCoro::Task<T> task)
     return future;
 }
 
-} // namespace confab::accounts
+} // namespace confab

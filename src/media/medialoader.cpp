@@ -1,0 +1,144 @@
+#include "media/medialoader.h"
+
+#include "core/logging.h"
+#include "core/taskfuture.h"
+#include "core/worker.h"
+#include "crypto/securebytes.h"
+#include "store/store.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <qcoro/qcorofuture.h>
+
+namespace confab::media {
+
+MediaLoader::MediaLoader(store::Store &store, MediaCache &cache, Fetch fetch, Limits limits, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_cache(cache)
+    , m_fetch(std::move(fetch))
+    , m_limits(limits)
+{}
+
+MediaLoader::~MediaLoader()
+{
+    *m_alive = false;
+}
+
+QFuture<Result<Picture>> MediaLoader::picture(qint64 messageId, int ordinal, QSize requested)
+{
+    return toFuture(loadPicture(messageId, ordinal, requested));
+}
+
+QFuture<Result<QString>> MediaLoader::ciphertext(qint64 messageId, int ordinal)
+{
+    return toFuture([](MediaLoader *self, qint64 id, int n) -> QCoro::Task<Result<QString>> {
+        Result<Located> located = co_await self->locate(id, n);
+        if (!located)
+            co_return located.error();
+        co_return located.value().path;
+    }(this, messageId, ordinal));
+}
+
+QCoro::Task<Result<MediaLoader::Located>> MediaLoader::locate(qint64 messageId, int ordinal)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    const Result<store::Message> message = co_await m_store.message(messageId);
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!message)
+        co_return message.error();
+    const store::Attachment *attachment = nullptr;
+    for (const store::Attachment &a : message.value().attachments) {
+        if (a.ordinal == ordinal)
+            attachment = &a;
+    }
+    if (!attachment || attachment->mediaId.isEmpty() || attachment->mediaKey.isEmpty())
+        co_return Error(ErrorKind::NotFound, tr("This attachment is not available."),
+                        QStringLiteral("message %1 has no attachment %2 with a key").arg(messageId).arg(ordinal));
+    Located out{message.value().conversationId, attachment->mediaId, attachment->mediaKey, QString()};
+    const QString key = MediaCache::keyFor(out.conversationId, out.mediaId);
+    if (m_cache.take(key)) {
+        out.path = m_cache.pathFor(key);
+        co_return out;
+    }
+    // One download per attachment however many views ask for it.
+    auto running = m_downloads.find(key);
+    QFuture<Result<QString>> downloading;
+    if (running != m_downloads.end()) {
+        downloading = running->second;
+    } else {
+        downloading = toFuture(download(messageId, ordinal, out.conversationId, out.mediaId));
+        m_downloads.emplace(key, downloading);
+    }
+    const Result<QString> path = co_await downloading;
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    m_downloads.erase(key);
+    if (!path)
+        co_return path.error();
+    out.path = path.value();
+    co_return out;
+}
+
+QCoro::Task<Result<QString>> MediaLoader::download(qint64 messageId, int ordinal, qint64 conversationId,
+                                                   QString mediaId)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    const QString key = MediaCache::keyFor(conversationId, mediaId);
+    auto part = std::make_unique<QFile>(m_cache.partPathFor(key));
+    if (!part->open(QIODevice::WriteOnly | QIODevice::Truncate))
+        co_return Error(ErrorKind::Storage, tr("Confab could not save the download."),
+                        QStringLiteral("%1: %2").arg(part->fileName(), part->errorString()));
+    ++m_downloadsStarted;
+    qCDebug(lcMedia) << "downloading an attachment of message" << messageId;
+    QPointer<MediaLoader> self(this);
+    std::function<void(qint64, qint64)> report = [self, messageId, ordinal](qint64 got, qint64 total) {
+        if (self)
+            Q_EMIT self->progress(messageId, ordinal, got, total);
+    };
+    QCoro::Task<Result<void>> fetching = m_fetch(conversationId, mediaId, part.get(), std::move(report));
+    const Result<void> fetched = co_await std::move(fetching);
+    part->close();
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!fetched) {
+        QFile::remove(part->fileName());
+        co_return fetched.error();
+    }
+    co_return m_cache.commit(key);
+}
+
+QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordinal, QSize requested)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    Result<Located> located = co_await locate(messageId, ordinal);
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!located)
+        co_return located.error();
+    const Located where = std::move(located).value();
+    const Limits limits = m_limits;
+    // Decrypting and decoding: the pool's work, never the GUI thread's.
+    QFuture<Result<Picture>> work = onWorker([where, requested, limits]() -> Result<Picture> {
+        const crypto::SecureBytes key{QByteArrayView(where.key)};
+        Result<QByteArray> plain = decryptFile(where.path, key, limits);
+        if (!plain)
+            return plain.error();
+        Result<Picture> decoded = decodePicture(plain.value(), requested, limits);
+        plain.value().fill('\0');
+        return decoded;
+    });
+    const Result<Picture> picture = co_await work;
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!picture && picture.error().kind() == ErrorKind::Crypto) {
+        // Damaged on the way or in the cache: fetched again next time.
+        m_cache.remove(MediaCache::keyFor(where.conversationId, where.mediaId));
+        qCWarning(lcMedia).noquote() << "an attachment of message" << messageId
+                                     << "did not decrypt:" << picture.error().detail();
+    }
+    co_return picture;
+}
+
+} // namespace confab::media

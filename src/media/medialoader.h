@@ -1,0 +1,73 @@
+#pragma once
+
+#include "core/result.h"
+#include "media/mediacache.h"
+#include "media/mediadecoder.h"
+
+#include <QFuture>
+#include <QIODevice>
+#include <QObject>
+#include <QSize>
+#include <qcoro/qcorotask.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace confab::store {
+class Store;
+struct Attachment;
+} // namespace confab::store
+
+namespace confab::media {
+
+/// Opens received attachments: reads the message from the store, downloads its ciphertext once
+/// into the MediaCache (several views asking at the same time share one download, with
+/// progress), then decrypts and decodes on the thread pool. Plaintext lives in memory only. Lives
+/// on the GUI thread; nothing here waits.
+class MediaLoader : public QObject
+{
+    Q_OBJECT
+public:
+    /// Downloads an attachment's ciphertext (the conversation's account does it) into `sink`.
+    using Fetch = std::function<QCoro::Task<Result<void>>(qint64 conversationId, QString mediaId, QIODevice *sink,
+                                                          std::function<void(qint64, qint64)> progress)>;
+
+    MediaLoader(store::Store &store, MediaCache &cache, Fetch fetch, Limits limits = {}, QObject *parent = nullptr);
+    ~MediaLoader() override;
+
+    /// The picture attached to a message (its `ordinal`), fit into `requested`.
+    [[nodiscard]] QFuture<Result<Picture>> picture(qint64 messageId, int ordinal, QSize requested);
+    /// The attachment's ciphertext file in the cache (downloading it if needed).
+    [[nodiscard]] QFuture<Result<QString>> ciphertext(qint64 messageId, int ordinal);
+
+    /// Downloads started so far (each attachment once while it stays cached).
+    [[nodiscard]] int downloadsStarted() const { return m_downloadsStarted; }
+
+signals:
+    void progress(qint64 messageId, int ordinal, qint64 received, qint64 total);
+
+private:
+    struct Located
+    {
+        qint64 conversationId = 0;
+        QString mediaId;
+        QByteArray key;
+        QString path;
+    };
+    [[nodiscard]] QCoro::Task<Result<Located>> locate(qint64 messageId, int ordinal);
+    [[nodiscard]] QCoro::Task<Result<QString>> download(qint64 messageId, int ordinal, qint64 conversationId,
+                                                        QString mediaId);
+    [[nodiscard]] QCoro::Task<Result<Picture>> loadPicture(qint64 messageId, int ordinal, QSize requested);
+
+    store::Store &m_store;
+    MediaCache &m_cache;
+    Fetch m_fetch;
+    Limits m_limits;
+    /// Downloads under way, by cache key: the futures of those who wait for them.
+    std::map<QString, QFuture<Result<QString>>> m_downloads;
+    int m_downloadsStarted = 0;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
+};
+
+} // namespace confab::media

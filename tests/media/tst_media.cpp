@@ -1,0 +1,201 @@
+// Received attachments without a network: the decoder's safety rules (real type from the
+// content, a declared size checked before any pixel is decoded, SVG refused), decryption of X's
+// media format from a file (truncated and tampered ciphertext refused), and the ciphertext
+// cache's limit.
+
+#include "crypto/mediastream.h"
+#include "crypto/securebytes.h"
+#include "media/mediacache.h"
+#include "media/mediadecoder.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace confab;
+using namespace confab::media;
+
+namespace {
+
+QByteArray png(int width, int height)
+{
+    QImage image(width, height, QImage::Format_RGB32);
+    image.fill(QColor(30, 120, 200));
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+quint32 crc32(QByteArrayView data)
+{
+    quint32 crc = 0xffffffffU;
+    for (const char c : data) {
+        crc ^= static_cast<quint8>(c);
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xedb88320U & (0U - (crc & 1U)));
+    }
+    return ~crc;
+}
+
+void putBigEndian(QByteArray &bytes, qsizetype at, quint32 value)
+{
+    for (int i = 0; i < 4; ++i)
+        bytes[at + i] = static_cast<char>((value >> (24 - 8 * i)) & 0xffU);
+}
+
+/// A real PNG whose header claims `width` x `height` (a decompression bomb's opening).
+QByteArray pngClaiming(quint32 width, quint32 height)
+{
+    QByteArray bytes = png(4, 4);
+    // 8-byte signature, then the IHDR chunk: length (4), "IHDR" (4), width, height, ..., CRC.
+    putBigEndian(bytes, 16, width);
+    putBigEndian(bytes, 20, height);
+    putBigEndian(bytes, 29, crc32(QByteArrayView(bytes).sliced(12, 17)));
+    return bytes;
+}
+
+QString encryptToFile(const QTemporaryDir &dir, const QString &name, const QByteArray &plain,
+                      const crypto::SecureBytes &key)
+{
+    QBuffer in;
+    in.setData(plain);
+    in.open(QIODevice::ReadOnly);
+    QFile out(dir.filePath(name));
+    if (!out.open(QIODevice::WriteOnly) || !crypto::encryptMedia(in, out, key))
+        return {};
+    return out.fileName();
+}
+
+} // namespace
+
+class TestMedia : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void decodesAndScalesAPicture();
+    void refusesADecompressionBombBeforeDecoding();
+    void trustsTheContentNotTheClaim();
+    void decryptsAFileAndRefusesDamage();
+    void theCacheStaysUnderItsLimit();
+};
+
+void TestMedia::decodesAndScalesAPicture()
+{
+    const auto picture = decodePicture(png(640, 480), QSize(320, 320));
+    QVERIFY2(picture.ok(), qPrintable(picture.ok() ? QString() : picture.error().toString()));
+    QCOMPARE(picture.value().fullSize, QSize(640, 480));
+    QCOMPARE(picture.value().image.size(), QSize(320, 240));
+    QCOMPARE(picture.value().mimeType, QStringLiteral("image/png"));
+    // No size asked: full size; a size larger than the picture: never upscaled.
+    QCOMPARE(decodePicture(png(64, 48), QSize()).value().image.size(), QSize(64, 48));
+    QCOMPARE(decodePicture(png(64, 48), QSize(1000, 1000)).value().image.size(), QSize(64, 48));
+}
+
+void TestMedia::refusesADecompressionBombBeforeDecoding()
+{
+    const QByteArray bomb = pngClaiming(60000, 60000); // 3.6 gigapixels, ~14 GB decoded
+    QCOMPARE(bomb.size(), png(4, 4).size());
+    const auto refused = decodePicture(bomb, QSize(320, 320));
+    QVERIFY(!refused.ok());
+    QCOMPARE(refused.error().kind(), ErrorKind::InvalidInput);
+    QVERIFY2(refused.error().message().contains(QStringLiteral("60000 × 60000")),
+                                                qPrintable(refused.error().message()));
+    // A tighter limit refuses smaller pictures the same way.
+    Limits strict;
+    strict.maxPixels = 100 * 100;
+    QVERIFY(!decodePicture(png(200, 200), QSize(), strict).ok());
+    QVERIFY(decodePicture(png(100, 100), QSize(), strict).ok());
+}
+
+void TestMedia::trustsTheContentNotTheClaim()
+{
+    QCOMPARE(detectType(png(8, 8)), QStringLiteral("image/png"));
+    // Text that a sender calls a picture, an SVG (it can reference and compute), a damaged PNG.
+    const auto text = decodePicture(QByteArrayLiteral("definitely not a picture, just words\n"), QSize());
+    QVERIFY(!text.ok());
+    QVERIFY(text.error().message().contains(QStringLiteral("not a picture")));
+    const QByteArray svg = "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" "
+                           "height=\"10\"><rect width=\"10\" height=\"10\"/></svg>";
+    QCOMPARE(detectType(svg), QStringLiteral("image/svg+xml"));
+    QVERIFY(!decodePicture(svg, QSize()).ok());
+    QByteArray damaged = png(64, 64);
+    damaged.truncate(damaged.size() / 2);
+    const auto broken = decodePicture(damaged, QSize());
+    QVERIFY(!broken.ok() || broken.value().image.isNull() == false); // cut data: refused or partial, never a crash
+}
+
+void TestMedia::decryptsAFileAndRefusesDamage()
+{
+    QTemporaryDir dir;
+    const crypto::SecureBytes key = crypto::SecureBytes::random(32);
+    const QByteArray plain = png(300, 200);
+    const QString path = encryptToFile(dir, QStringLiteral("ok.enc"), plain, key);
+    QVERIFY(!path.isEmpty());
+    const auto opened = decryptFile(path, key);
+    QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().toString()));
+    QCOMPARE(opened.value(), plain);
+
+    // Truncated (a download cut short) and tampered (one byte changed) are refused.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray cipher = file.readAll();
+    file.close();
+    auto write = [&](const QString &name, const QByteArray &bytes) {
+        QFile f(dir.filePath(name));
+        f.open(QIODevice::WriteOnly);
+        f.write(bytes);
+        return f.fileName();
+    };
+    const auto truncated = decryptFile(write(QStringLiteral("cut.enc"), cipher.left(cipher.size() - 500)), key);
+    QVERIFY(!truncated.ok());
+    QCOMPARE(truncated.error().kind(), ErrorKind::Crypto);
+    QVERIFY(truncated.error().message().contains(QStringLiteral("could not be decrypted")));
+    QByteArray tampered = cipher;
+    tampered[tampered.size() / 2] = static_cast<char>(tampered.at(tampered.size() / 2) ^ 0x01);
+    QCOMPARE(decryptFile(write(QStringLiteral("bad.enc"), tampered), key).error().kind(), ErrorKind::Crypto);
+    // The wrong key, and a file over the size limit.
+    QCOMPARE(decryptFile(path, crypto::SecureBytes::random(32)).error().kind(), ErrorKind::Crypto);
+    Limits small;
+    small.maxCiphertextBytes = 100;
+    QCOMPARE(decryptFile(path, key, small).error().kind(), ErrorKind::InvalidInput);
+}
+
+void TestMedia::theCacheStaysUnderItsLimit()
+{
+    QTemporaryDir dir;
+    MediaCache cache(dir.filePath(QStringLiteral("media")), 1000);
+    QVERIFY(QFileInfo(dir.filePath(QStringLiteral("media"))).isDir());
+    QStringList keys;
+    for (int i = 0; i < 3; ++i) {
+        const QString key = MediaCache::keyFor(7, QStringLiteral("media%1").arg(i));
+        QVERIFY(!cache.take(key));
+        QFile part(cache.partPathFor(key));
+        QVERIFY(part.open(QIODevice::WriteOnly));
+        part.write(QByteArray(400, 'x'));
+        part.close();
+        QTest::qWait(20); // distinct modification times
+        QVERIFY(cache.commit(key).ok());
+        QVERIFY(cache.take(key));
+        keys << key;
+    }
+    // 1,200 bytes over a 1,000-byte limit: the least recently used went.
+    QVERIFY(cache.sizeBytes() <= 1000);
+    QVERIFY(!cache.take(keys.at(0)));
+    QVERIFY(cache.take(keys.at(1)) && cache.take(keys.at(2)));
+    QCOMPARE(MediaCache::keyFor(7, QStringLiteral("a")), MediaCache::keyFor(7, QStringLiteral("a")));
+    QVERIFY(MediaCache::keyFor(7, QStringLiteral("a")) != MediaCache::keyFor(8, QStringLiteral("a")));
+    // A part file a crash left behind is cleared at the next start.
+    QFile stale(cache.partPathFor(QStringLiteral("stale")));
+    QVERIFY(stale.open(QIODevice::WriteOnly));
+    stale.close();
+    MediaCache again(dir.filePath(QStringLiteral("media")), 1000);
+    QVERIFY(!QFile::exists(cache.partPathFor(QStringLiteral("stale"))));
+}
+
+QTEST_GUILESS_MAIN(TestMedia)
+#include "tst_media.moc"
