@@ -228,12 +228,7 @@ void ConversationListModel::setRest(const QList<store::Conversation> &conversati
     // The answer is the whole list as of now: every signal of a write before it has been applied
     // to the rows shown, so they are normally its first rows, and the rest goes below them. If a
     // change reordered things in a way that does not line up (rare), the list is replaced.
-    std::vector<Entry> rows;
-    rows.reserve(static_cast<std::size_t>(conversations.size()));
-    for (const store::Conversation &c : conversations)
-        rows.push_back(makeEntry(c));
-    std::stable_sort(rows.begin(), rows.end(),
-                     [](const Entry &a, const Entry &b) { return before(a.conversation, b.conversation); });
+    std::vector<Entry> rows = sortedEntries(conversations);
     const std::size_t shown = m_rows.size();
     bool prefix = rows.size() >= shown;
     for (std::size_t i = 0; prefix && i < shown; ++i)
@@ -253,7 +248,8 @@ void ConversationListModel::setRest(const QList<store::Conversation> &conversati
     Q_EMIT countChanged();
 }
 
-void ConversationListModel::setLoaded(const QList<store::Conversation> &conversations)
+std::vector<ConversationListModel::Entry>
+ConversationListModel::sortedEntries(const QList<store::Conversation> &conversations) const
 {
     std::vector<Entry> rows;
     rows.reserve(static_cast<std::size_t>(conversations.size()));
@@ -261,6 +257,12 @@ void ConversationListModel::setLoaded(const QList<store::Conversation> &conversa
         rows.push_back(makeEntry(c));
     std::stable_sort(rows.begin(), rows.end(),
                      [](const Entry &a, const Entry &b) { return before(a.conversation, b.conversation); });
+    return rows;
+}
+
+void ConversationListModel::setLoaded(const QList<store::Conversation> &conversations)
+{
+    std::vector<Entry> rows = sortedEntries(conversations);
     m_loaded = true;
     const std::size_t previous = m_rows.size();
     if (m_rows.empty()) {

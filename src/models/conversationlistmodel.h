@@ -136,6 +136,8 @@ private:
     void removed(qint64 conversationId);
     void databaseRecreated();
     [[nodiscard]] Entry makeEntry(const store::Conversation &conversation) const;
+    /// Entries for `conversations` in the list's order.
+    [[nodiscard]] std::vector<Entry> sortedEntries(const QList<store::Conversation> &conversations) const;
     /// Where a conversation belongs in m_rows, which must not hold it.
     [[nodiscard]] std::size_t insertionPoint(const store::Conversation &conversation) const;
     [[nodiscard]] bool trustWarning(const store::Conversation &conversation) const;

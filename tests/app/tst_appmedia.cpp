@@ -7,6 +7,7 @@
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
 #include "app/mediacontroller.h"
+#include "demosession.h"
 #include "localserverprocess.h"
 #include "media/mediacache.h"
 #include "media/medialoader.h"
@@ -67,17 +68,7 @@ void AppMediaTest::initTestCase()
 {
     const QUrl server = m_serverProcess.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve")});
     QVERIFY2(!server.isEmpty(), m_serverProcess.log().constData());
-    AppSession::Config config;
-    config.appId = QStringLiteral("im.confab.ConfabTest");
-    config.profile = QStringLiteral("media");
-    config.defaultProfile = false;
-    config.dataDir = m_dir.filePath(QStringLiteral("data"));
-    config.cacheDir = m_dir.filePath(QStringLiteral("cache"));
-    config.settingsFile = m_dir.filePath(QStringLiteral("confab.conf"));
-    config.server = server;
-    config.signInAs = QStringLiteral("sam");
-    config.ephemeral = true;
-    QVERIFY(QDir().mkpath(config.dataDir) && QDir().mkpath(config.cacheDir));
+    const AppSession::Config config = confab::test::demoSessionConfig(m_dir, server, QStringLiteral("media"));
     m_session = std::make_unique<AppSession>(config);
     m_chat = std::make_unique<ChatController>(*m_session);
     m_media = std::make_unique<MediaController>(*m_session, *m_chat);

@@ -9,6 +9,7 @@
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
 #include "app/notificationscontroller.h"
+#include "demosession.h"
 #include "fakenotificationserver.h"
 #include "localserverprocess.h"
 #include "store/store.h"
@@ -23,14 +24,6 @@ using confab::test::take;
 
 namespace {
 constexpr int Timeout = 60'000;
-
-QStringList actionKeys(const QStringList &actions)
-{
-    QStringList keys;
-    for (qsizetype i = 0; i + 1 < actions.size(); i += 2)
-        keys << actions.at(i);
-    return keys;
-}
 } // namespace
 
 class AppNotifyTest : public QObject
@@ -46,14 +39,7 @@ private Q_SLOTS:
 private:
     store::Conversation conversationWith(const QString &name)
     {
-        const auto all = take(m_session->store()->conversations());
-        if (all) {
-            for (const store::Conversation &c : all.value()) {
-                if (c.kind == store::ConversationKind::Direct && c.title.contains(name))
-                    return c;
-            }
-        }
-        return {};
+        return confab::test::directConversationWith(*m_session->store(), name);
     }
     /// Whether an incoming text from the peer arrived in the conversation (per the spy).
     static bool peerAnswered(const QSignalSpy &inserted, qint64 conversationId)
@@ -95,24 +81,10 @@ void AppNotifyTest::initTestCase()
         m_serverProcess.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve"), QStringLiteral("--dev")});
     QVERIFY2(!server.isEmpty(), m_serverProcess.log().constData());
 
-    AppSession::Config config;
-    config.appId = QStringLiteral("im.confab.ConfabTest");
-    config.profile = QStringLiteral("notify");
-    config.defaultProfile = false;
-    config.dataDir = m_dir.filePath(QStringLiteral("data"));
-    config.cacheDir = m_dir.filePath(QStringLiteral("cache"));
-    config.settingsFile = m_dir.filePath(QStringLiteral("confab.conf"));
-    config.server = server;
-    config.signInAs = QStringLiteral("sam");
-    config.ephemeral = true;
-    config.xchat.activePollMs = 250;
-    config.xchat.idlePollMs = 250;
-    config.xchat.maxPollMs = 1000;
-    QVERIFY(QDir().mkpath(config.dataDir) && QDir().mkpath(config.cacheDir));
-    const QString settingsFile = config.settingsFile;
+    const AppSession::Config config = confab::test::demoSessionConfig(m_dir, server, QStringLiteral("notify"));
     m_session = std::make_unique<AppSession>(config);
     m_chat = std::make_unique<ChatController>(*m_session);
-    m_controller = std::make_unique<NotificationsController>(*m_session, *m_chat, settingsFile);
+    m_controller = std::make_unique<NotificationsController>(*m_session, *m_chat, config.settingsFile);
     m_session->start();
     QTRY_VERIFY_WITH_TIMEOUT(m_session->isSettled() && m_session->accountCount() == 1, Timeout);
     QTRY_VERIFY_WITH_TIMEOUT(m_serverProcess.log().contains("demo: seeded"), Timeout);
@@ -153,7 +125,7 @@ void AppNotifyTest::anAnswerNotifiesAndIsAnsweredFromTheNotification()
     QCOMPARE(call.summary, QStringLiteral("Maya Chen"));
     QVERIFY(!call.body.isEmpty());
     QVERIFY(!call.body.contains(QStringLiteral("lake this weekend"))); // her words, not ours
-    QCOMPARE(actionKeys(call.actions),
+    QCOMPARE(FakeNotificationServer::actionKeys(call.actions),
              (QStringList{QStringLiteral("default"), QStringLiteral("reply"), QStringLiteral("mark-read"), QStringLiteral("inline-reply")}));
     QCOMPARE(call.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("im.confab.Confab"));
 

@@ -8,6 +8,7 @@
 #include "accounts/accountmanager.h"
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
+#include "demosession.h"
 #include "localserverprocess.h"
 #include "store/store.h"
 #include "wait.h"
@@ -44,14 +45,7 @@ private:
     /// A conversation of the store by the peer's name in its title.
     store::Conversation conversationWith(const QString &name)
     {
-        const auto all = take(m_session->store()->conversations());
-        if (all) {
-            for (const store::Conversation &c : all.value()) {
-                if (c.kind == store::ConversationKind::Direct && c.title.contains(name))
-                    return c;
-            }
-        }
-        return {};
+        return confab::test::directConversationWith(*m_session->store(), name);
     }
     /// Sets (or with an empty object clears) the server's faults.
     void faults(const QJsonObject &fault)
@@ -106,20 +100,7 @@ void ChatControllerTest::initTestCase()
         m_serverProcess.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve"), QStringLiteral("--dev")});
     QVERIFY2(!m_server.isEmpty(), m_serverProcess.log().constData());
 
-    AppSession::Config config;
-    config.appId = QStringLiteral("im.confab.ConfabTest");
-    config.profile = QStringLiteral("chat");
-    config.defaultProfile = false;
-    config.dataDir = m_dir.filePath(QStringLiteral("data"));
-    config.cacheDir = m_dir.filePath(QStringLiteral("cache"));
-    config.settingsFile = m_dir.filePath(QStringLiteral("confab.conf"));
-    config.server = m_server;
-    config.signInAs = QStringLiteral("sam");
-    config.ephemeral = true;
-    config.xchat.activePollMs = 250;
-    config.xchat.idlePollMs = 250;
-    config.xchat.maxPollMs = 1000;
-    QVERIFY(QDir().mkpath(config.dataDir) && QDir().mkpath(config.cacheDir));
+    const AppSession::Config config = confab::test::demoSessionConfig(m_dir, m_server, QStringLiteral("chat"));
     m_session = std::make_unique<AppSession>(config);
     m_chat = std::make_unique<ChatController>(*m_session);
     m_session->start();

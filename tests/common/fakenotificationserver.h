@@ -36,6 +36,15 @@ public:
     QList<Call> notified;
     QList<uint> closedByApp;
 
+    /// The keys of a Notify call's actions (key, label, key, label, ...).
+    static QStringList actionKeys(const QStringList &actions)
+    {
+        QStringList keys;
+        for (qsizetype i = 0; i + 1 < actions.size(); i += 2)
+            keys << actions.at(i);
+        return keys;
+    }
+
     void invokeAction(uint id, const QString &key);
     void reply(uint id, const QString &text);
     void dismiss(uint id);

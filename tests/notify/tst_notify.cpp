@@ -37,15 +37,17 @@ IncomingMessage incoming(const QString &remoteId, qint64 sequence, const QString
     return m;
 }
 
-QStringList actionKeys(const QStringList &actions)
-{
-    QStringList keys;
-    for (qsizetype i = 0; i + 1 < actions.size(); i += 2)
-        keys << actions.at(i);
-    return keys;
-}
-
 } // namespace
+
+/// What the notifier tests share: the service's client, the notifier on the test's store, and
+/// a spy on what it sent.
+struct Rig
+{
+    explicit Rig(Store &store) : notifier(store, desktop), notified(&notifier, &MessageNotifier::notified) {}
+    DesktopNotifications desktop{QStringLiteral("Confab"), QStringLiteral("im.confab.Confab")};
+    MessageNotifier notifier;
+    QSignalSpy notified;
+};
 
 class TestNotify : public QObject
 {
@@ -154,7 +156,7 @@ void TestNotify::showsEscapesAndReportsTheServersAnswers()
     QCOMPARE(call.appName, QStringLiteral("Confab"));
     QCOMPARE(call.summary, QStringLiteral("Maya <Chen>")); // the summary is plain text by the spec
     QCOMPARE(call.body, QStringLiteral("&lt;b&gt;bold?&lt;/b&gt; &amp; more"));
-    QCOMPARE(actionKeys(call.actions),
+    QCOMPARE(FakeNotificationServer::actionKeys(call.actions),
              (QStringList{QStringLiteral("default"), QStringLiteral("mark-read"), QStringLiteral("inline-reply")}));
     QCOMPARE(call.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("im.confab.Confab"));
     QCOMPARE(call.hints.value(QStringLiteral("category")).toString(), QStringLiteral("im.received"));
@@ -215,7 +217,8 @@ void TestNotify::followsTheServiceComingAndGoing()
     desktop.show(n);
     QTRY_COMPARE_WITH_TIMEOUT(m_server->notified.size(), 1, Timeout);
     QCOMPARE(m_server->notified.at(0).body, QStringLiteral("1 < 2 & 3"));
-    QCOMPARE(actionKeys(m_server->notified.at(0).actions), QStringList{QStringLiteral("reply")});
+    QCOMPARE(FakeNotificationServer::actionKeys(m_server->notified.at(0).actions),
+             QStringList{QStringLiteral("reply")});
 }
 
 void TestNotify::noServiceIsQuiet()
@@ -239,10 +242,9 @@ void TestNotify::noServiceIsQuiet()
 
 void TestNotify::aNewMessageRaisesOneNotification()
 {
-    DesktopNotifications desktop(QStringLiteral("Confab"), QStringLiteral("im.confab.Confab"));
-    MessageNotifier notifier(*m_store, desktop);
-    QSignalSpy notified(&notifier, &MessageNotifier::notified);
-    QTRY_VERIFY_WITH_TIMEOUT(desktop.available(), Timeout);
+    Rig rig(*m_store);
+    QTRY_VERIFY_WITH_TIMEOUT(rig.desktop.available(), Timeout);
+    QSignalSpy &notified = rig.notified;
     const Conversation direct =
         addConversation(QStringLiteral("d1"), QStringLiteral("Maya Chen"), ConversationKind::Direct);
     insert(direct.id, {incoming(QStringLiteral("m1"), 1, QStringLiteral("Dinner at <8>?"), QStringLiteral("maya"))});
@@ -252,7 +254,7 @@ void TestNotify::aNewMessageRaisesOneNotification()
     QCOMPARE(call.summary, QStringLiteral("Maya Chen"));
     QCOMPARE(call.body, QStringLiteral("Dinner at &lt;8&gt;?"));
     QCOMPARE(call.replaces, 0u);
-    QCOMPARE(actionKeys(call.actions),
+    QCOMPARE(FakeNotificationServer::actionKeys(call.actions),
              (QStringList{QStringLiteral("default"), QStringLiteral("reply"), QStringLiteral("mark-read"), QStringLiteral("inline-reply")}));
     QCOMPARE(call.hints.value(QStringLiteral("category")).toString(), QStringLiteral("im.received"));
 
@@ -269,10 +271,9 @@ void TestNotify::aNewMessageRaisesOneNotification()
 
 void TestNotify::aSecondMessageReplacesIt()
 {
-    DesktopNotifications desktop(QStringLiteral("Confab"), QStringLiteral("im.confab.Confab"));
-    MessageNotifier notifier(*m_store, desktop);
-    QSignalSpy notified(&notifier, &MessageNotifier::notified);
-    QTRY_VERIFY_WITH_TIMEOUT(desktop.available(), Timeout);
+    Rig rig(*m_store);
+    QTRY_VERIFY_WITH_TIMEOUT(rig.desktop.available(), Timeout);
+    QSignalSpy &notified = rig.notified;
     const Conversation direct =
         addConversation(QStringLiteral("d1"), QStringLiteral("Maya Chen"), ConversationKind::Direct);
     for (int i = 1; i <= 5; ++i) {
@@ -316,10 +317,10 @@ void TestNotify::aSecondMessageReplacesIt()
 
 void TestNotify::theOpenConversationAndQuietTimesRaiseNone()
 {
-    DesktopNotifications desktop(QStringLiteral("Confab"), QStringLiteral("im.confab.Confab"));
-    MessageNotifier notifier(*m_store, desktop);
-    QSignalSpy notified(&notifier, &MessageNotifier::notified);
-    QTRY_VERIFY_WITH_TIMEOUT(desktop.available(), Timeout);
+    Rig rig(*m_store);
+    QTRY_VERIFY_WITH_TIMEOUT(rig.desktop.available(), Timeout);
+    MessageNotifier &notifier = rig.notifier;
+    QSignalSpy &notified = rig.notified;
     const Conversation direct =
         addConversation(QStringLiteral("d1"), QStringLiteral("Maya Chen"), ConversationKind::Direct);
     const Conversation muted =
@@ -371,10 +372,9 @@ void TestNotify::theOpenConversationAndQuietTimesRaiseNone()
 
 void TestNotify::readElsewhereTakesItAway()
 {
-    DesktopNotifications desktop(QStringLiteral("Confab"), QStringLiteral("im.confab.Confab"));
-    MessageNotifier notifier(*m_store, desktop);
-    QSignalSpy notified(&notifier, &MessageNotifier::notified);
-    QTRY_VERIFY_WITH_TIMEOUT(desktop.available(), Timeout);
+    Rig rig(*m_store);
+    QTRY_VERIFY_WITH_TIMEOUT(rig.desktop.available(), Timeout);
+    QSignalSpy &notified = rig.notified;
     const Conversation direct =
         addConversation(QStringLiteral("d1"), QStringLiteral("Maya Chen"), ConversationKind::Direct);
     insert(direct.id, {incoming(QStringLiteral("m1"), 1, QStringLiteral("hello"), QStringLiteral("maya"))});
@@ -396,13 +396,12 @@ void TestNotify::readElsewhereTakesItAway()
 
 void TestNotify::actionsComeOutAsRequests()
 {
-    DesktopNotifications desktop(QStringLiteral("Confab"), QStringLiteral("im.confab.Confab"));
-    MessageNotifier notifier(*m_store, desktop);
-    QSignalSpy notified(&notifier, &MessageNotifier::notified);
-    QSignalSpy opened(&notifier, &MessageNotifier::openRequested);
-    QSignalSpy replied(&notifier, &MessageNotifier::replyRequested);
-    QSignalSpy markedRead(&notifier, &MessageNotifier::markReadRequested);
-    QTRY_VERIFY_WITH_TIMEOUT(desktop.available(), Timeout);
+    Rig rig(*m_store);
+    QSignalSpy &notified = rig.notified;
+    QSignalSpy opened(&rig.notifier, &MessageNotifier::openRequested);
+    QSignalSpy replied(&rig.notifier, &MessageNotifier::replyRequested);
+    QSignalSpy markedRead(&rig.notifier, &MessageNotifier::markReadRequested);
+    QTRY_VERIFY_WITH_TIMEOUT(rig.desktop.available(), Timeout);
     const Conversation direct =
         addConversation(QStringLiteral("d1"), QStringLiteral("Maya Chen"), ConversationKind::Direct);
     auto raise = [&](int n) -> uint {
