@@ -41,7 +41,13 @@ Rectangle {
     }
     onConversationIdChanged: {
         typing = ""
+        timeline.buffered = false
         markReadSoon.restart()
+    }
+    Timer {
+        id: bufferSoon
+        interval: 300
+        onTriggered: timeline.buffered = true
     }
 
     // Read while the newest message is in view and Confab is in front.
@@ -126,7 +132,10 @@ Rectangle {
             model: Chat.messages
             verticalLayoutDirection: ListView.BottomToTop
             boundsBehavior: Flickable.StopAtBounds
-            cacheBuffer: 800
+            // No buffer while a conversation opens (its rows come sooner); a screen's worth once
+            // it shows, so scrolling finds the next rows made.
+            property bool buffered: false
+            cacheBuffer: buffered ? 800 : 0
             reuseItems: true
             activeFocusOnTab: true
             Accessible.role: Accessible.List
@@ -167,6 +176,8 @@ Rectangle {
 
             onAtNewestChanged: if (atNewest) markReadSoon.restart()
             onCountChanged: {
+                if (count > 0 && !buffered && !bufferSoon.running)
+                    bufferSoon.restart()
                 if (atNewest)
                     markReadSoon.restart()
                 if (nearOldest)
