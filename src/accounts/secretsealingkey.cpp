@@ -1,8 +1,8 @@
 #include "accounts/secretsealingkey.h"
 
 #include "accounts/secretnames.h"
-#include "core/taskfuture.h"
 #include "core/logging.h"
+#include "core/taskfuture.h"
 
 #include <qcoro/qcorofuture.h>
 

@@ -2,10 +2,10 @@
 
 #include "accounts/account.h"
 #include "accounts/accountmanager.h"
-#include "core/taskfuture.h"
 #include "app/appsession.h"
 #include "app/qmlsingleton.h"
 #include "core/logging.h"
+#include "core/taskfuture.h"
 #include "models/conversationlistmodel.h"
 #include "models/memberlistmodel.h"
 #include "models/messagelistmodel.h"

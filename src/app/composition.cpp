@@ -2,8 +2,8 @@
 
 #include "app/appid.h"
 #include "app/avatarprovider.h"
-#include "media/mediaimageprovider.h"
 #include "core/logging.h"
+#include "media/mediaimageprovider.h"
 
 #include <QGuiApplication>
 

@@ -12,8 +12,8 @@
 #include "app/windowcapture.h"
 #include "core/logging.h"
 
-#include <QGuiApplication>
 #include <QCommandLineParser>
+#include <QGuiApplication>
 #include <QIcon>
 #include <QLibraryInfo>
 #include <QLocale>

@@ -122,16 +122,22 @@ QString MessageNotifier::lineFor(const store::Message &m) const
 {
     if (!m_showText)
         return tr("New message");
+    // What the first attachment is: a detected MIME type, or the sender's word for it ("image").
+    QString type;
+    if (!m.attachments.isEmpty()) {
+        const store::Attachment &a = m.attachments.constFirst();
+        type = a.mimeType.isEmpty() ? a.extra.value(QLatin1String("claimedType")).toString() : a.mimeType;
+    }
+    const bool picture = type.startsWith(QLatin1String("image")) || type == QLatin1String("gif");
     if (!m.text.isEmpty())
-        return m.text.simplified();
+        return (picture ? QStringLiteral("📷 ") : QString()) + m.text.simplified();
     if (m.attachments.isEmpty())
         return tr("New message");
-    const QString type = m.attachments.constFirst().mimeType;
-    if (type.startsWith(QLatin1String("image/")))
+    if (picture)
         return tr("Photo");
-    if (type.startsWith(QLatin1String("video/")))
+    if (type.startsWith(QLatin1String("video")))
         return tr("Video");
-    if (type.startsWith(QLatin1String("audio/")))
+    if (type.startsWith(QLatin1String("audio")))
         return tr("Voice message");
     return tr("File");
 }

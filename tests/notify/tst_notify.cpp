@@ -362,11 +362,25 @@ void TestNotify::theOpenConversationAndQuietTimesRaiseNone()
     notifier.setFocus(direct.id, true);
     QTRY_COMPARE_WITH_TIMEOUT(m_server->closedByApp.size(), 1, Timeout);
 
+    // A photo: said so, with its caption when it has one.
+    notifier.setFocus(0, true);
+    IncomingMessage photo = incoming(QStringLiteral("photo1"), 200, QString(), QStringLiteral("maya"));
+    photo.kind = MessageKind::Media;
+    Attachment picture;
+    picture.mediaId = QStringLiteral("abc123");
+    picture.extra.insert(QStringLiteral("claimedType"), QStringLiteral("image"));
+    photo.attachments = {picture};
+    insert(direct.id, {photo});
+    QTRY_COMPARE_WITH_TIMEOUT(notified.count(), 2, Timeout);
+    QVERIFY(m_server->notified.constLast().body.endsWith(QStringLiteral("Photo")));
+    notifier.setFocus(direct.id, true); // read: the next notification starts afresh
+    notifier.setFocus(0, true);
+
     // Text hidden: what shows is that something came.
     notifier.setFocus(0, true);
     notifier.setShowText(false);
     send(direct.id, QStringLiteral("maya"));
-    QTRY_COMPARE_WITH_TIMEOUT(notified.count(), 2, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(notified.count(), 3, Timeout);
     QCOMPARE(m_server->notified.constLast().body, QStringLiteral("New message"));
 }
 
