@@ -141,7 +141,8 @@ Item {
                                 wrapMode: Text.Wrap
                                 textFormat: Text.PlainText
                                 text: picture.status === Image.Error ? qsTr("This picture could not be shown.")
-                                                                     : qsTr("Loading the picture…")
+                                      : attachment.modelData.downloadState === "downloading" ? qsTr("Downloading the picture…")
+                                      : qsTr("Loading the picture…")
                                 color: picture.status === Image.Error ? Theme.errorText : Theme.secondaryText
                                 font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
                             }

@@ -524,6 +524,10 @@
         <source>Picture</source>
         <translation>Bild</translation>
     </message>
+    <message>
+        <source>Downloading the picture…</source>
+        <translation>Bild wird heruntergeladen …</translation>
+    </message>
 </context>
 <context>
     <name>NewConversationDialog</name>

@@ -6,6 +6,7 @@
 #include "media/mediacache.h"
 #include "media/mediaimageprovider.h"
 #include "media/medialoader.h"
+#include "models/messagelistmodel.h"
 
 #include <QDir>
 #include <QPointer>
@@ -18,6 +19,22 @@ MediaController::MediaController(AppSession &session, ChatController &chat, QObj
     , m_chat(chat)
 {
     connect(&m_session, &AppSession::storeReady, this, &MediaController::storeReady);
+    connect(&m_chat, &ChatController::focusedConversationChanged, this, &MediaController::showStates);
+}
+
+void MediaController::showStates()
+{
+    // The open conversation's timeline shows where each attachment stands.
+    auto *messages = qobject_cast<models::MessageListModel *>(m_chat.messages());
+    if (!messages || !m_loader)
+        return;
+    QPointer<media::MediaLoader> loader(m_loader.get());
+    messages->setAttachmentStates([loader](qint64 conversationId, const QString &mediaId) {
+        const media::MediaLoader *current = loader.data();
+        return current != nullptr ? current->stateOf(conversationId, mediaId) : QString();
+    });
+    connect(m_loader.get(), &media::MediaLoader::stateChanged, messages,
+            [messages](qint64 messageId, int) { messages->attachmentStateChanged(messageId); });
 }
 
 MediaController::~MediaController()
@@ -60,6 +77,7 @@ void MediaController::storeReady()
         co_return co_await std::move(downloading);
     };
     m_loader = std::make_unique<media::MediaLoader>(*store, *m_cache, std::move(fetch));
+    showStates();
 }
 
 media::MediaImageProvider *MediaController::makeImageProvider()

@@ -34,6 +34,7 @@ public:
 
 private:
     void storeReady();
+    void showStates();
     [[nodiscard]] QString throwawayDirectory() const;
 
     AppSession &m_session;

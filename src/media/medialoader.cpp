@@ -40,6 +40,18 @@ QFuture<Result<QString>> MediaLoader::ciphertext(qint64 messageId, int ordinal)
     }(this, messageId, ordinal));
 }
 
+QString MediaLoader::stateOf(qint64 conversationId, const QString &mediaId) const
+{
+    const QString key = MediaCache::keyFor(conversationId, mediaId);
+    if (m_downloads.count(key) != 0)
+        return QStringLiteral("downloading");
+    if (m_failed.count(key) != 0)
+        return QStringLiteral("failed");
+    if (QFile::exists(m_cache.pathFor(key)))
+        return QStringLiteral("cached");
+    return QString();
+}
+
 QCoro::Task<Result<MediaLoader::Located>> MediaLoader::locate(qint64 messageId, int ordinal)
 {
     const std::shared_ptr<bool> alive = m_alive;
@@ -68,13 +80,19 @@ QCoro::Task<Result<MediaLoader::Located>> MediaLoader::locate(qint64 messageId, 
     if (running != m_downloads.end()) {
         downloading = running->second;
     } else {
+        m_failed.erase(key); // asked again: try again
         downloading = toFuture(download(messageId, ordinal, out.conversationId, out.mediaId));
         m_downloads.emplace(key, downloading);
+        Q_EMIT stateChanged(messageId, ordinal);
     }
     const Result<QString> path = co_await downloading;
     if (!*alive)
         co_return Error(ErrorKind::Cancelled, QString());
-    m_downloads.erase(key);
+    if (m_downloads.erase(key) != 0) {
+        if (!path)
+            m_failed[key] = path.error().message();
+        Q_EMIT stateChanged(messageId, ordinal);
+    }
     if (!path)
         co_return path.error();
     out.path = path.value();
@@ -134,7 +152,10 @@ QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordi
         co_return Error(ErrorKind::Cancelled, QString());
     if (!picture && picture.error().kind() == ErrorKind::Crypto) {
         // Damaged on the way or in the cache: fetched again next time.
-        m_cache.remove(MediaCache::keyFor(where.conversationId, where.mediaId));
+        const QString key = MediaCache::keyFor(where.conversationId, where.mediaId);
+        m_cache.remove(key);
+        m_failed[key] = picture.error().message();
+        Q_EMIT stateChanged(messageId, ordinal);
         qCWarning(lcMedia).noquote() << "an attachment of message" << messageId
                                      << "did not decrypt:" << picture.error().detail();
     }

@@ -41,11 +41,17 @@ public:
     /// The attachment's ciphertext file in the cache (downloading it if needed).
     [[nodiscard]] QFuture<Result<QString>> ciphertext(qint64 messageId, int ordinal);
 
+    /// Where an attachment stands: "" (on the server only), "downloading", "cached" or "failed"
+    /// (it could not be downloaded or decrypted; asking again tries again).
+    [[nodiscard]] QString stateOf(qint64 conversationId, const QString &mediaId) const;
+
     /// Downloads started so far (each attachment once while it stays cached).
     [[nodiscard]] int downloadsStarted() const { return m_downloadsStarted; }
 
 signals:
     void progress(qint64 messageId, int ordinal, qint64 received, qint64 total);
+    /// stateOf() changed for an attachment of this message.
+    void stateChanged(qint64 messageId, int ordinal);
 
 private:
     struct Located
@@ -66,6 +72,7 @@ private:
     Limits m_limits;
     /// Downloads under way, by cache key: the futures of those who wait for them.
     std::map<QString, QFuture<Result<QString>>> m_downloads;
+    std::map<QString, QString> m_failed; ///< cache key -> why, until it is asked for again
     int m_downloadsStarted = 0;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };

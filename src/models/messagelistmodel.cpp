@@ -64,6 +64,22 @@ void MessageListModel::setHistorySource(HistorySource source)
     m_historySource = std::move(source);
 }
 
+void MessageListModel::setAttachmentStates(AttachmentStates states)
+{
+    m_attachmentStates = std::move(states);
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        if (!m_rows[i].message.attachments.isEmpty())
+            Q_EMIT dataChanged(index(toInt(i)), index(toInt(i)), {AttachmentsRole});
+    }
+}
+
+void MessageListModel::attachmentStateChanged(qint64 messageId)
+{
+    const int row = rowOfMessage(messageId);
+    if (row >= 0)
+        Q_EMIT dataChanged(index(row), index(row), {AttachmentsRole});
+}
+
 void MessageListModel::connectStore()
 {
     connect(&m_store, &store::Store::messagesInserted, this,
@@ -651,7 +667,7 @@ QVariantList MessageListModel::reactionsOf(const store::Message &m) const
     return out;
 }
 
-QVariantList MessageListModel::attachmentsOf(const store::Message &m)
+QVariantList MessageListModel::attachmentsOf(const store::Message &m) const
 {
     QVariantList out;
     for (const store::Attachment &a : m.attachments) {
@@ -666,8 +682,8 @@ QVariantList MessageListModel::attachmentsOf(const store::Message &m)
                   {QStringLiteral("height"), a.height},
                    {QStringLiteral("durationMs"), a.durationMs},
                     {QStringLiteral("mediaId"), a.mediaId},
-                     // The store keeps no download state yet (src/media will): empty means unknown.
-                     {QStringLiteral("downloadState"), QString()},
+                     {QStringLiteral("downloadState"),
+                                     m_attachmentStates ? m_attachmentStates(m.conversationId, a.mediaId) : QString()},
                     });
     }
     return out;

@@ -116,7 +116,8 @@ public:
         /// bool: the quote was checked against the signed original and matches it.
         ReplyValidRole,
         /// QVariantList of {name, type, mimeType, size, width, height, durationMs, mediaId,
-        /// downloadState}. downloadState is empty: the store keeps no download state yet.
+        /// downloadState, ordinal}. downloadState comes from the app's lookup (setAttachmentStates):
+        /// "" (on the server only), "downloading", "cached" or "failed".
         AttachmentsRole,
         /// int: Delivery.
         DeliveryRole,
@@ -151,6 +152,13 @@ public:
 
     /// Where history beyond the store comes from (unset: only what the store has).
     void setHistorySource(HistorySource source);
+
+    /// An attachment's download state by (conversation, media id): "", "downloading", "cached"
+    /// or "failed". The media layer knows it; the model only shows it.
+    using AttachmentStates = std::function<QString(qint64 conversationId, const QString &mediaId)>;
+    void setAttachmentStates(AttachmentStates states);
+    /// A message's attachments changed state: its row's attachments are read again.
+    void attachmentStateChanged(qint64 messageId);
 
     [[nodiscard]] qint64 conversationId() const { return m_conversationId; }
     [[nodiscard]] bool loading() const { return m_loading; }
@@ -233,12 +241,13 @@ private:
     [[nodiscard]] QString nameOf(const QString &userId) const;
     [[nodiscard]] Delivery deliveryOf(const store::Message &message) const;
     [[nodiscard]] QVariantList reactionsOf(const store::Message &message) const;
-    [[nodiscard]] static QVariantList attachmentsOf(const store::Message &message);
+    [[nodiscard]] QVariantList attachmentsOf(const store::Message &message) const;
 
     store::Store &m_store;
     const qint64 m_conversationId;
     const Options m_options;
     HistorySource m_historySource;
+    AttachmentStates m_attachmentStates;
     std::vector<Row> m_rows;
 
     std::map<QString, store::Member> m_members; ///< by user id

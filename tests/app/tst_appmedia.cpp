@@ -92,6 +92,8 @@ void AppMediaTest::aDemoPhotoIsDownloadedOnceAndShown()
     const store::Attachment &attachment = photo->second;
     media::MediaLoader *loader = m_media->loader();
     QSignalSpy progress(loader, &media::MediaLoader::progress);
+    QSignalSpy states(loader, &media::MediaLoader::stateChanged);
+    QCOMPARE(loader->stateOf(message.conversationId, attachment.mediaId), QString()); // on the server only
 
     // Two views ask at once: one download.
     auto first = take(loader->picture(message.id, attachment.ordinal, QSize(320, 320)));
@@ -101,6 +103,27 @@ void AppMediaTest::aDemoPhotoIsDownloadedOnceAndShown()
     QVERIFY(first.value().mimeType.startsWith(QStringLiteral("image/")));
     QCOMPARE(loader->downloadsStarted(), 1);
     QVERIFY(!progress.isEmpty());
+    QCOMPARE(states.count(), 2); // downloading, then done
+    QCOMPARE(loader->stateOf(message.conversationId, attachment.mediaId), QStringLiteral("cached"));
+
+    // The open conversation's timeline shows it.
+    m_chat->setFocusedConversation(message.conversationId);
+    auto *timeline = m_chat->messages();
+    QVERIFY(timeline);
+    const int attachmentsRole = timeline->roleNames().key("attachments");
+    auto stateInTimeline = [&] {
+        int row = -1;
+        QMetaObject::invokeMethod(timeline, "rowOfMessage", Q_RETURN_ARG(int, row), Q_ARG(qint64, message.id));
+        if (row < 0)
+            return QString();
+        return timeline->index(row, 0)
+            .data(attachmentsRole)
+            .toList()
+            .value(0)
+            .toMap()
+            .value(QStringLiteral("downloadState")).toString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(stateInTimeline(), QStringLiteral("cached"), Timeout);
     QCOMPARE(progress.constLast().at(0).toLongLong(), message.id);
 
     QFuture<Result<media::Picture>> a = loader->picture(message.id, attachment.ordinal, QSize(64, 64));
@@ -128,9 +151,12 @@ void AppMediaTest::aDemoPhotoIsDownloadedOnceAndShown()
     QVERIFY(!damaged.ok());
     QCOMPARE(damaged.error().kind(), ErrorKind::Crypto);
     QVERIFY(damaged.error().message().contains(QStringLiteral("could not be decrypted")));
+    QCOMPARE(loader->stateOf(message.conversationId, attachment.mediaId), QStringLiteral("failed"));
+    QTRY_COMPARE(stateInTimeline(), QStringLiteral("failed"));
     const auto again = take(loader->picture(message.id, attachment.ordinal, QSize(320, 320)));
     QVERIFY(again.ok());
     QCOMPARE(loader->downloadsStarted(), 2);
+    QTRY_COMPARE(stateInTimeline(), QStringLiteral("cached"));
 }
 
 QTEST_MAIN(AppMediaTest)
