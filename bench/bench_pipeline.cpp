@@ -19,6 +19,7 @@
 #include "crypto/mediastream.h"
 #include "crypto/p256.h"
 #include "crypto/securebytes.h"
+#include "media/mediadecoder.h"
 #include "protocols/xchat/eventverifier.h"
 #include "protocols/xchat/signedpayload.h"
 #include "protocols/xchat/thriftcodec.h"
@@ -29,6 +30,7 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 
 #include <benchmark/benchmark.h>
 #include <cstdio>
@@ -347,6 +349,28 @@ void Media_DecryptMediaQBuffer(benchmark::State &state)
     state.SetBytesProcessed(state.iterations() * f.media.size());
 }
 BENCHMARK(Media_DecryptMediaQBuffer)->Unit(benchmark::kMillisecond);
+
+// The app's pipeline for a received attachment (src/media): the ciphertext file in the media
+// cache, read and decrypted into memory as MediaLoader does on the pool (decoding not included).
+void Media_AppDecryptFile(benchmark::State &state)
+{
+    Fixture &f = fixture();
+    static QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("media.enc"));
+    if (!QFile::exists(path)) {
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(f.mediaCipher) != f.mediaCipher.size())
+            die("writing the media file");
+    }
+    for (auto _ : state) {
+        auto plain = media::decryptFile(path, f.conversationKey);
+        if (!plain || plain.value().size() != f.media.size())
+            state.SkipWithError("decryptFile failed");
+        benchmark::DoNotOptimize(plain);
+    }
+    state.SetBytesProcessed(state.iterations() * f.media.size());
+}
+BENCHMARK(Media_AppDecryptFile)->Unit(benchmark::kMillisecond);
 
 void Media_Raw(benchmark::State &state)
 {
