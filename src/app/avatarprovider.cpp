@@ -152,6 +152,21 @@ QQuickImageResponse *AvatarProvider::requestImageResponse(const QString &id, con
     return response;
 }
 
+QImage AvatarProvider::Cache::largest(const QString &url)
+{
+    const QMutexLocker lock(&mutex);
+    const QString suffix = QLatin1Char(' ') + url;
+    const QImage *best = nullptr;
+    for (const QString &key : images.keys()) {
+        if (!key.endsWith(suffix))
+            continue;
+        const QImage *image = images.object(key);
+        if (image && (!best || image->width() > best->width()))
+            best = image;
+    }
+    return best ? *best : QImage();
+}
+
 QImage AvatarProvider::circle(const QImage &source, int side)
 {
     const int square = std::min(source.width(), source.height());

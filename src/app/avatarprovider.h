@@ -30,7 +30,12 @@ public:
     {
         QMutex mutex;
         QCache<QString, QImage> images{64 * 1024 * 1024 / 4}; ///< cost: pixels; about 64 MiB of ARGB32
+
+        /// The largest picture already made for `url` (at any size), or a null image. Never waits
+        /// on the network: for notifications, which show the avatar the window has shown.
+        [[nodiscard]] QImage largest(const QString &url);
     };
+    [[nodiscard]] std::shared_ptr<Cache> cache() const { return m_cache; }
 
 private:
     QNetworkAccessManager *m_nam; ///< lives on the GUI thread

@@ -54,7 +54,10 @@ bool Composition::load()
     m_session->start();
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->addImportPath(QStringLiteral("qrc:/qt/qml"));
-    m_engine->addImageProvider(QStringLiteral("avatar"), new AvatarProvider); // the engine owns it
+    auto *avatars = new AvatarProvider; // the engine owns it
+    m_notifications->setAvatarLookup(
+        [cache = avatars->cache()](const QString &url) { return cache ? cache->largest(url) : QImage(); });
+    m_engine->addImageProvider(QStringLiteral("avatar"), avatars);
     m_engine->addImageProvider(QStringLiteral("media"), m_media->makeImageProvider());
     m_engine->load(QUrl(QStringLiteral("qrc:/qt/qml/Confab/Main.qml")));
     if (m_engine->rootObjects().isEmpty()) {

@@ -119,6 +119,7 @@ void NotificationsController::storeReady()
     m_notifier->setEnabled(m_enabled);
     m_notifier->setDoNotDisturb(m_doNotDisturb);
     m_notifier->setShowText(m_showText);
+    m_notifier->setAvatarLookup(m_avatars);
     updateFocus();
     connect(m_notifier.get(), &notify::MessageNotifier::openRequested, this,
             &NotificationsController::conversationRequested);
@@ -129,6 +130,13 @@ void NotificationsController::storeReady()
                 m_chat.send(conversationId, text, 0);
                 m_chat.markRead(conversationId);
             });
+}
+
+void NotificationsController::setAvatarLookup(std::function<QImage(const QString &url)> lookup)
+{
+    m_avatars = std::move(lookup);
+    if (m_notifier)
+        m_notifier->setAvatarLookup(m_avatars);
 }
 
 void NotificationsController::updateFocus()

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <QImage>
 #include <QObject>
 #include <QPointer>
 #include <QQmlEngine>
 #include <QString>
 
+#include <functional>
 #include <memory>
 
 namespace confab::notify {
@@ -57,6 +59,8 @@ public:
     [[nodiscard]] bool trayAvailable() const { return m_trayAvailable; }
 
     [[nodiscard]] notify::MessageNotifier *notifier() const { return m_notifier.get(); }
+    /// Where notifications find the sender's picture (pictures the window already has).
+    void setAvatarLookup(std::function<QImage(const QString &url)> lookup);
 
 signals:
     void preferencesChanged();
@@ -83,6 +87,7 @@ private:
     bool m_closeToTray = false;
     bool m_windowActive = false;
     bool m_trayAvailable = false;
+    std::function<QImage(const QString &url)> m_avatars;
 };
 
 } // namespace confab

@@ -115,6 +115,7 @@ Conversation TestNotify::addConversation(const QString &remoteId, const QString 
     Member maya;
     maya.userId = QStringLiteral("maya");
     maya.displayName = QStringLiteral("Maya Chen");
+    maya.avatarUrl = QStringLiteral("http://127.0.0.1/avatars/maya.png");
     Member ravi;
     ravi.userId = QStringLiteral("ravi");
     ravi.displayName = QStringLiteral("Ravi Patel");
@@ -160,6 +161,7 @@ void TestNotify::showsEscapesAndReportsTheServersAnswers()
              (QStringList{QStringLiteral("default"), QStringLiteral("mark-read"), QStringLiteral("inline-reply")}));
     QCOMPARE(call.hints.value(QStringLiteral("desktop-entry")).toString(), QStringLiteral("im.confab.Confab"));
     QCOMPARE(call.hints.value(QStringLiteral("category")).toString(), QStringLiteral("im.received"));
+    QVERIFY(call.hints.contains(QStringLiteral("image-data")));
     QCOMPARE(call.hints.value(QStringLiteral("x-kde-reply-placeholder-text")).toString(),
                               QStringLiteral("Reply to Maya"));
     QVERIFY(call.hints.contains(QStringLiteral("image-data")));
@@ -244,6 +246,12 @@ void TestNotify::aNewMessageRaisesOneNotification()
 {
     Rig rig(*m_store);
     QTRY_VERIFY_WITH_TIMEOUT(rig.desktop.available(), Timeout);
+    // The sender's picture, where the window already has it.
+    rig.notifier.setAvatarLookup([](const QString &url) {
+        QImage picture(64, 64, QImage::Format_ARGB32);
+        picture.fill(Qt::darkCyan);
+        return url == QStringLiteral("http://127.0.0.1/avatars/maya.png") ? picture : QImage();
+    });
     QSignalSpy &notified = rig.notified;
     const Conversation direct =
         addConversation(QStringLiteral("d1"), QStringLiteral("Maya Chen"), ConversationKind::Direct);
@@ -266,6 +274,7 @@ void TestNotify::aNewMessageRaisesOneNotification()
     QTRY_COMPARE_WITH_TIMEOUT(notified.count(), 2, Timeout);
     QCOMPARE(m_server->notified.at(1).summary, QStringLiteral("Book club"));
     QCOMPARE(m_server->notified.at(1).body, QStringLiteral("Ravi Patel: Chapter 3 tonight"));
+    QVERIFY(!m_server->notified.at(1).hints.contains(QStringLiteral("image-data"))); // the group has no picture
     QVERIFY(m_server->notified.at(1).id != m_server->notified.at(0).id);
 }
 
