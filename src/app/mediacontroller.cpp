@@ -60,7 +60,7 @@ void MediaController::storeReady()
     const bool throwaway = m_session.isEphemeral() || !m_session.secretsPersistent();
     if (throwaway)
         QDir(throwawayDirectory()).removeRecursively();
-    m_cache = std::make_unique<media::MediaCache>(throwaway ? throwawayDirectory()
+    m_cache = std::make_shared<media::MediaCache>(throwaway ? throwawayDirectory()
                                                             : m_session.cacheDir() + QStringLiteral("/media"));
     QPointer<ChatController> chat(&m_chat);
     auto fetch = [chat](qint64 conversationId, QString mediaId, QIODevice *sink,
@@ -76,7 +76,7 @@ void MediaController::storeReady()
             account->downloadMedia(conversationId, std::move(mediaId), sink, std::move(progress));
         co_return co_await std::move(downloading);
     };
-    m_loader = std::make_unique<media::MediaLoader>(*store, *m_cache, std::move(fetch));
+    m_loader = std::make_unique<media::MediaLoader>(*store, m_cache, std::move(fetch));
     showStates();
 }
 

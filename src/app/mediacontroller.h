@@ -39,7 +39,7 @@ private:
 
     AppSession &m_session;
     ChatController &m_chat;
-    std::unique_ptr<media::MediaCache> m_cache;
+    std::shared_ptr<media::MediaCache> m_cache;
     std::unique_ptr<media::MediaLoader> m_loader;
 };
 

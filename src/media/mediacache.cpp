@@ -4,7 +4,6 @@
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
-#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -19,10 +18,14 @@ MediaCache::MediaCache(QString directory, qint64 limitBytes)
 {
     QDir().mkpath(m_directory);
     QFile::setPermissions(m_directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
-    // Downloads a crash left half done are of no use.
     const QDir dir(m_directory);
+    // Downloads a crash left half done are of no use.
     for (const QString &part : dir.entryList({QStringLiteral("*.part")}, QDir::Files))
         QFile::remove(dir.filePath(part));
+    // The oldest file counts as the least recently used.
+    const QFileInfoList files = dir.entryInfoList({QStringLiteral("*.enc")}, QDir::Files, QDir::Time | QDir::Reversed);
+    for (const QFileInfo &f : files)
+        m_entries.insert(f.completeBaseName(), Entry{f.size(), ++m_uses});
 }
 
 QString MediaCache::keyFor(qint64 conversationId, const QString &mediaId)
@@ -41,15 +44,19 @@ QString MediaCache::partPathFor(const QString &key) const
     return m_directory + QLatin1Char('/') + key + QLatin1String(".part");
 }
 
-bool MediaCache::take(const QString &key) const
+bool MediaCache::contains(const QString &key) const
 {
     const QMutexLocker lock(&m_mutex);
-    QFile file(pathFor(key));
-    if (!file.exists())
+    return m_entries.contains(key);
+}
+
+bool MediaCache::take(const QString &key)
+{
+    const QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.find(key);
+    if (it == m_entries.end())
         return false;
-    // Used now: the last to go when the cache trims itself.
-    if (file.open(QIODevice::ReadWrite))
-        file.setFileTime(QDateTime::currentDateTimeUtc(), QFileDevice::FileModificationTime);
+    it->lastUse = ++m_uses;
     return true;
 }
 
@@ -63,6 +70,7 @@ Result<QString> MediaCache::commit(const QString &key)
             return Error(ErrorKind::Storage,
                          QCoreApplication::translate("confab::media", "Confab could not keep the downloaded file."),
                          QStringLiteral("renaming %1").arg(partPathFor(key)));
+        m_entries.insert(key, Entry{QFileInfo(path).size(), ++m_uses});
     }
     trim(key);
     return pathFor(key);
@@ -71,6 +79,7 @@ Result<QString> MediaCache::commit(const QString &key)
 void MediaCache::remove(const QString &key)
 {
     const QMutexLocker lock(&m_mutex);
+    m_entries.remove(key);
     QFile::remove(pathFor(key));
 }
 
@@ -78,31 +87,32 @@ qint64 MediaCache::sizeBytes() const
 {
     const QMutexLocker lock(&m_mutex);
     qint64 total = 0;
-    for (const QFileInfo &f : QDir(m_directory).entryInfoList({QStringLiteral("*.enc")}, QDir::Files))
-        total += f.size();
+    for (const Entry &e : m_entries)
+        total += e.bytes;
     return total;
 }
 
 void MediaCache::trim(const QString &keep)
 {
     const QMutexLocker lock(&m_mutex);
-    QFileInfoList files = QDir(m_directory).entryInfoList({QStringLiteral("*.enc")}, QDir::Files);
     qint64 total = 0;
-    for (const QFileInfo &f : files)
-        total += f.size();
+    for (const Entry &e : std::as_const(m_entries))
+        total += e.bytes;
     if (total <= m_limitBytes)
         return;
-    std::sort(files.begin(), files.end(),
-              [](const QFileInfo &a, const QFileInfo &b) { return a.lastModified() < b.lastModified(); });
-    const QString kept = keep + QLatin1String(".enc");
-    for (const QFileInfo &f : files) {
+    QList<std::pair<qint64, QString>> byUse;
+    for (auto it = m_entries.cbegin(); it != m_entries.cend(); ++it) {
+        if (it.key() != keep)
+            byUse.append({it->lastUse, it.key()});
+    }
+    std::sort(byUse.begin(), byUse.end());
+    for (const auto &[use, key] : byUse) {
         if (total <= m_limitBytes)
             break;
-        if (f.fileName() == kept)
-            continue;
-        total -= f.size();
-        QFile::remove(f.filePath());
-        qCDebug(lcMedia) << "media cache: dropped" << f.fileName() << "to stay under" << m_limitBytes << "bytes";
+        total -= m_entries.value(key).bytes;
+        m_entries.remove(key);
+        QFile::remove(pathFor(key));
+        qCDebug(lcMedia) << "media cache: dropped" << key << "to stay under" << m_limitBytes << "bytes";
     }
 }
 

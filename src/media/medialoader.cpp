@@ -12,10 +12,11 @@
 
 namespace confab::media {
 
-MediaLoader::MediaLoader(store::Store &store, MediaCache &cache, Fetch fetch, Limits limits, QObject *parent)
+MediaLoader::MediaLoader(store::Store &store, std::shared_ptr<MediaCache> cache, Fetch fetch, Limits limits,
+                         QObject *parent)
     : QObject(parent)
     , m_store(store)
-    , m_cache(cache)
+    , m_cache(std::move(cache))
     , m_fetch(std::move(fetch))
     , m_limits(limits)
 {}
@@ -47,7 +48,7 @@ QString MediaLoader::stateOf(qint64 conversationId, const QString &mediaId) cons
         return QStringLiteral("downloading");
     if (m_failed.count(key) != 0)
         return QStringLiteral("failed");
-    if (QFile::exists(m_cache.pathFor(key)))
+    if (m_cache->contains(key))
         return QStringLiteral("cached");
     return QString();
 }
@@ -70,8 +71,8 @@ QCoro::Task<Result<MediaLoader::Located>> MediaLoader::locate(qint64 messageId, 
                         QStringLiteral("message %1 has no attachment %2 with a key").arg(messageId).arg(ordinal));
     Located out{message.value().conversationId, attachment->mediaId, attachment->mediaKey, QString()};
     const QString key = MediaCache::keyFor(out.conversationId, out.mediaId);
-    if (m_cache.take(key)) {
-        out.path = m_cache.pathFor(key);
+    if (m_cache->take(key)) {
+        out.path = m_cache->pathFor(key);
         co_return out;
     }
     // One download per attachment however many views ask for it.
@@ -104,7 +105,7 @@ QCoro::Task<Result<QString>> MediaLoader::download(qint64 messageId, int ordinal
 {
     const std::shared_ptr<bool> alive = m_alive;
     const QString key = MediaCache::keyFor(conversationId, mediaId);
-    auto part = std::make_unique<QFile>(m_cache.partPathFor(key));
+    auto part = std::make_unique<QFile>(m_cache->partPathFor(key));
     if (!part->open(QIODevice::WriteOnly | QIODevice::Truncate))
         co_return Error(ErrorKind::Storage, tr("Confab could not save the download."),
                         QStringLiteral("%1: %2").arg(part->fileName(), part->errorString()));
@@ -124,7 +125,9 @@ QCoro::Task<Result<QString>> MediaLoader::download(qint64 messageId, int ordinal
         QFile::remove(part->fileName());
         co_return fetched.error();
     }
-    co_return m_cache.commit(key);
+    // Renaming it into place and trimming the cache touch the disk: the pool's work.
+    QFuture<Result<QString>> committing = onWorker([cache = m_cache, key] { return cache->commit(key); });
+    co_return co_await committing;
 }
 
 QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordinal, QSize requested)
@@ -153,7 +156,7 @@ QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordi
     if (!picture && picture.error().kind() == ErrorKind::Crypto) {
         // Damaged on the way or in the cache: fetched again next time.
         const QString key = MediaCache::keyFor(where.conversationId, where.mediaId);
-        m_cache.remove(key);
+        m_cache->remove(key);
         m_failed[key] = picture.error().message();
         Q_EMIT stateChanged(messageId, ordinal);
         qCWarning(lcMedia).noquote() << "an attachment of message" << messageId

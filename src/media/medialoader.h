@@ -33,7 +33,9 @@ public:
     using Fetch = std::function<QCoro::Task<Result<void>>(qint64 conversationId, QString mediaId, QIODevice *sink,
                                                           std::function<void(qint64, qint64)> progress)>;
 
-    MediaLoader(store::Store &store, MediaCache &cache, Fetch fetch, Limits limits = {}, QObject *parent = nullptr);
+    /// `cache` is shared with the work the loader hands to the pool (it may outlive the loader).
+    MediaLoader(store::Store &store, std::shared_ptr<MediaCache> cache, Fetch fetch, Limits limits = {},
+                QObject *parent = nullptr);
     ~MediaLoader() override;
 
     /// The picture attached to a message (its `ordinal`), fit into `requested`.
@@ -67,7 +69,7 @@ private:
     [[nodiscard]] QCoro::Task<Result<Picture>> loadPicture(qint64 messageId, int ordinal, QSize requested);
 
     store::Store &m_store;
-    MediaCache &m_cache;
+    std::shared_ptr<MediaCache> m_cache;
     Fetch m_fetch;
     Limits m_limits;
     /// Downloads under way, by cache key: the futures of those who wait for them.

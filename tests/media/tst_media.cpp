@@ -205,6 +205,9 @@ void TestMedia::theCacheStaysUnderItsLimit()
     stale.close();
     MediaCache again(dir.filePath(QStringLiteral("media")), 1000);
     QVERIFY(!QFile::exists(cache.partPathFor(QStringLiteral("stale"))));
+    // ... and finds what the last session kept.
+    QVERIFY(again.contains(keys.at(1)) && again.contains(keys.at(2)) && !again.contains(keys.at(0)));
+    QCOMPARE(again.sizeBytes(), 800);
 }
 
 void TestMedia::aLargePictureDecryptsOffTheGuiThread()
@@ -242,16 +245,16 @@ void TestMedia::aLargePictureDecryptsOffTheGuiThread()
     }
     QVERIFY2(photo.size() > 30 * 1024 * 1024, qPrintable(QString::number(photo.size())));
     const crypto::SecureBytes key = crypto::SecureBytes::random(32);
-    MediaCache cache(dir.filePath(QStringLiteral("media")));
+    auto cache = std::make_shared<MediaCache>(dir.filePath(QStringLiteral("media")));
     const QString cacheKey = MediaCache::keyFor(conversation.value().id, QStringLiteral("bigphoto"));
     {
         QBuffer in(&photo);
         in.open(QIODevice::ReadOnly);
-        QFile out(cache.partPathFor(cacheKey));
+        QFile out(cache->partPathFor(cacheKey));
         QVERIFY(out.open(QIODevice::WriteOnly));
         QVERIFY(crypto::encryptMedia(in, out, key).ok());
     }
-    QVERIFY(cache.commit(cacheKey).ok());
+    QVERIFY(cache->commit(cacheKey).ok());
 
     store::IncomingMessage message;
     message.remoteId = QStringLiteral("m1");
