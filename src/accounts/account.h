@@ -81,6 +81,13 @@ public:
     [[nodiscard]] virtual QCoro::Task<Result<void>> downloadMedia(qint64 conversationId, QString mediaId,
                                                                   QIODevice *sink,
                                                                   std::function<void(qint64, qint64)> progress) = 0;
+    /// Writes a message with files (Attachments as the media layer prepared them, each with
+    /// `extra.localPath`) and a caption to the outbox: it shows at once, and waits there until
+    /// its files are up (uploadProgress).
+    [[nodiscard]] virtual QCoro::Task<Result<store::Message>>
+    sendMedia(qint64 conversationId, QList<store::Attachment> files, QString caption) = 0;
+    /// Stops the upload of a message still in the outbox and removes the message.
+    [[nodiscard]] virtual QCoro::Task<Result<void>> cancelUpload(qint64 messageId) = 0;
     /// Older history from the service into the store: how many messages came.
     [[nodiscard]] virtual QCoro::Task<Result<int>> loadOlder(qint64 conversationId, int count) = 0;
     /// The person is typing (the account throttles what it sends).
@@ -107,6 +114,8 @@ Q_SIGNALS:
     void typingChanged(qint64 conversationId, const QStringList &personIds);
     /// A contact's keys changed: compare fingerprints again before trusting them.
     void contactKeyChanged(const QString &personId);
+    /// Bytes of an outgoing message's files the service has so far (of `total`).
+    void uploadProgress(qint64 messageId, qint64 sent, qint64 total);
 
 protected:
     void setState(State state);

@@ -59,6 +59,7 @@ XChatSession::XChatSession(AccountRecord record, Parts parts, secrets::OAuthToke
     connect(m_engine.get(), &xchat::XChatAccount::statusChanged, this, &XChatSession::onEngineStatus);
     connect(m_engine.get(), &xchat::XChatAccount::problem, this, &XChatSession::reportProblem);
     connect(m_engine.get(), &xchat::XChatAccount::typingChanged, this, &Account::typingChanged);
+    connect(m_engine.get(), &xchat::XChatAccount::uploadProgress, this, &Account::uploadProgress);
     connect(m_engine.get(), &xchat::XChatAccount::peerKeyChanged, this,
             [this](const QString &userId) { Q_EMIT contactKeyChanged(userId); });
     // The refresh token rotates: the keychain must always hold the newest, or the next start
@@ -234,6 +235,17 @@ QCoro::Task<Result<void>> XChatSession::downloadMedia(qint64 conversationId, QSt
                                                       std::function<void(qint64, qint64)> progress)
 {
     co_return co_await m_engine->downloadMedia(conversationId, std::move(mediaId), sink, std::move(progress));
+}
+
+QCoro::Task<Result<store::Message>> XChatSession::sendMedia(qint64 conversationId, QList<store::Attachment> files,
+                                                            QString caption)
+{
+    co_return co_await m_engine->sendMedia(conversationId, std::move(files), std::move(caption));
+}
+
+QCoro::Task<Result<void>> XChatSession::cancelUpload(qint64 messageId)
+{
+    co_return co_await m_engine->cancelUpload(messageId);
 }
 
 QCoro::Task<Result<int>> XChatSession::loadOlder(qint64 conversationId, int count)

@@ -52,6 +52,9 @@ public:
     [[nodiscard]] QCoro::Task<Result<void>> deleteMessages(qint64 conversationId, QList<qint64> messageIds,
                                                            bool forEveryone) override;
     [[nodiscard]] QCoro::Task<Result<void>> markRead(qint64 conversationId) override;
+    [[nodiscard]] QCoro::Task<Result<store::Message>> sendMedia(qint64 conversationId, QList<store::Attachment> files,
+                                                                QString caption) override;
+    [[nodiscard]] QCoro::Task<Result<void>> cancelUpload(qint64 messageId) override;
     [[nodiscard]] QCoro::Task<Result<void>> downloadMedia(qint64 conversationId, QString mediaId, QIODevice *sink,
                                                           std::function<void(qint64, qint64)> progress) override;
     [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId, int count) override;

@@ -12,10 +12,13 @@
 // - faults: latency, 5xx, drops, truncation and 429 bursts while syncing and sending 50 messages.
 // - badInput: forged signatures, wrong ciphertext, undecodable events and problem details.
 // - restart: a new engine on the same store file and key store syncs incrementally and sends.
+// - media: files go up encrypted in segments (progress), through dropped connections, and come
+//   down to the peer byte for byte (a small file and 50 MB); a cancelled upload leaves nothing.
 
 #include "chatharness.h"
 #include "crypto/base64.h"
 #include "crypto/identitykeys.h"
+#include "crypto/mediastream.h"
 #include "engine.h"
 #include "localserver/demo/demodirector.h"
 #include "localserver/demo/demopeer.h"
@@ -26,9 +29,12 @@
 #include "store/sealer.h"
 #include "wait.h"
 
+#include <QBuffer>
+#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -170,8 +176,13 @@ private Q_SLOTS:
     void faults();
     void badInput();
     void restart();
+    void media();
+    void mediaCancel();
 
 private:
+    /// A file of `size` random bytes in the test's folder, as the media layer describes it.
+    st::Attachment randomFile(const QString &name, qint64 size, QByteArray *bytes);
+
     /// A user on the server without keys, and an engine for it (started).
     struct Person
     {
@@ -183,6 +194,8 @@ private:
         XChatAccount &account() { return engine->account(); }
     };
     std::unique_ptr<Person> person(const QString &name, XChatAccountConfig config = {});
+    /// What `p` downloads and decrypts for the attachment `a` of its message in `conversationId`.
+    Result<QByteArray> fetchPlain(Person &p, qint64 conversationId, const st::Attachment &a);
     std::unique_ptr<Engine> engineFor(Person &p, const XChatAccountConfig &config);
     void setFaults(const QJsonObject &fault);
     void clearFaults();
@@ -882,6 +895,162 @@ void XChatAccountTest::restart()
     TAKE_OK(five, waitTask(rae->account().sendText(convA, QStringLiteral("five"))));
     QTRY_COMPARE_WITH_TIMEOUT(rob->engine->row(convB, five.remoteId).text, QStringLiteral("five"), Timeout);
     QVERIFY(!rob->engine->row(convB, five.remoteId).outgoing);
+}
+
+st::Attachment XChatAccountTest::randomFile(const QString &name, qint64 size, QByteArray *bytes)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    QRandomGenerator rng(static_cast<quint32>(size));
+    rng.fillRange(reinterpret_cast<quint32 *>(data.data()), static_cast<qsizetype>(size / 4));
+    const QString path = m_dir.filePath(name);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != size)
+        qWarning() << "could not write" << path;
+    st::Attachment a;
+    a.fileName = name;
+    a.mimeType = QStringLiteral("application/octet-stream");
+    a.sizeBytes = size;
+    a.extra.insert(QStringLiteral("localPath"), path);
+    *bytes = data;
+    return a;
+}
+
+Result<QByteArray> XChatAccountTest::fetchPlain(Person &p, qint64 conversationId, const st::Attachment &a)
+{
+    QBuffer cipher;
+    cipher.open(QIODevice::WriteOnly);
+    auto fetched = waitTask(p.account().downloadMedia(conversationId, a.mediaId, &cipher, {}), 60000);
+    if (!fetched)
+        return fetched.error();
+    cipher.close();
+    cipher.open(QIODevice::ReadOnly);
+    QBuffer plain;
+    plain.open(QIODevice::WriteOnly);
+    auto opened = crypto::decryptMedia(cipher, plain, crypto::SecureBytes(QByteArrayView(a.mediaKey)));
+    if (!opened)
+        return opened.error();
+    return plain.data();
+}
+
+void XChatAccountTest::media()
+{
+    auto ann = person(QStringLiteral("ann"));
+    auto ben = person(QStringLiteral("ben"));
+    QVERIFY(ann && ben);
+    TAKE_OK(convA, waitTask(ann->account().startDirect(ben->user->id)));
+    const QString canonical = xchat::directConversationId(ann->user->id, ben->user->id);
+    QSignalSpy progress(&ann->account(), &XChatAccount::uploadProgress);
+
+    // A small file with a caption: in the outbox at once, up, sent, and identical at Ben's.
+    QByteArray small;
+    const st::Attachment notes = randomFile(QStringLiteral("notes.bin"), 5000, &small);
+    TAKE_OK(queued, waitTask(ann->account().sendMedia(convA, {notes}, QStringLiteral("the notes"))));
+    QVERIFY(queued.key.pending);
+    QCOMPARE(queued.kind, st::MessageKind::Media);
+    QCOMPARE(queued.attachments.size(), 1);
+    QCOMPARE(queued.attachments.first().fileName, QStringLiteral("notes.bin"));
+    QTRY_VERIFY_WITH_TIMEOUT(ann->engine->row(convA, queued.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+    const st::Message sentA = ann->engine->row(convA, queued.remoteId);
+    QVERIFY(!sentA.attachments.first().mediaId.isEmpty());
+    QVERIFY(!sentA.attachments.first().mediaKey.isEmpty());
+    QVERIFY(!progress.isEmpty());
+    QCOMPARE(progress.last().at(0).toLongLong(), queued.id);
+    QCOMPARE(progress.last().at(1).toLongLong(), crypto::mediaCiphertextSize(5000));
+    QCOMPARE(progress.last().at(2).toLongLong(), crypto::mediaCiphertextSize(5000));
+
+    const qint64 convB = waitForConversation(*ben, canonical);
+    QVERIFY(convB);
+    QTRY_VERIFY_WITH_TIMEOUT(ben->engine->byRemoteId(convB, queued.remoteId).has_value(), Timeout);
+    const st::Message gotB = *ben->engine->byRemoteId(convB, queued.remoteId);
+    QCOMPARE(gotB.kind, st::MessageKind::Media);
+    QCOMPARE(gotB.text, QStringLiteral("the notes"));
+    QCOMPARE(gotB.attachments.size(), 1);
+    QCOMPARE(gotB.attachments.first().fileName, QStringLiteral("notes.bin"));
+    QCOMPARE(gotB.attachments.first().sizeBytes, 5000);
+    QCOMPARE(gotB.attachments.first().mediaId, sentA.attachments.first().mediaId);
+    TAKE_OK(plainSmall, fetchPlain(*ben, convB, gotB.attachments.first()));
+    QCOMPARE(plainSmall, small);
+
+    // 50 MB while the connection drops a fifth of the upload requests: the segments are sent
+    // again and the upload goes on; progress climbs to the whole ciphertext.
+    QByteArray big;
+    const st::Attachment film = randomFile(QStringLiteral("film.bin"), 50LL * 1024 * 1024, &big);
+    QJsonObject drops;
+    drops.insert(QStringLiteral("route"), QStringLiteral("media.upload"));
+    drops.insert(QStringLiteral("drop_rate"), 0.2);
+    setFaults(drops);
+    int dropped = 0;
+    ann->account().http().setObserver([&dropped](const net::Outcome &o) {
+        if (o.what.contains(QLatin1String("/append")) && o.status == 0)
+            ++dropped;
+    });
+    progress.clear();
+    TAKE_OK(bigQueued, waitTask(ann->account().sendMedia(convA, {film}, QString())));
+    QTRY_VERIFY_WITH_TIMEOUT(ann->engine->row(convA, bigQueued.remoteId).delivery == st::DeliveryState::Sent, 120000);
+    clearFaults();
+    ann->account().http().setObserver({});
+    QVERIFY2(dropped > 0, "no upload request was dropped");
+    const qint64 total = crypto::mediaCiphertextSize(big.size());
+    QVERIFY(progress.size() >= 50);
+    qint64 previous = 0;
+    bool monotonic = true;
+    for (const QList<QVariant> &args : std::as_const(progress)) {
+        QCOMPARE(args.at(2).toLongLong(), total);
+        monotonic = monotonic && args.at(1).toLongLong() >= previous;
+        previous = std::max(previous, args.at(1).toLongLong());
+    }
+    QVERIFY(monotonic);
+    QCOMPARE(progress.last().at(1).toLongLong(), total);
+    QTRY_VERIFY_WITH_TIMEOUT(ben->engine->byRemoteId(convB, bigQueued.remoteId).has_value(), Timeout);
+    const st::Message bigB = *ben->engine->byRemoteId(convB, bigQueued.remoteId);
+    TAKE_OK(plainBig, fetchPlain(*ben, convB, bigB.attachments.first()));
+    QCOMPARE(plainBig.size(), big.size());
+    QVERIFY(plainBig == big);
+
+    // Too large, several files of which one is not a picture, nothing at all: refused up front.
+    st::Attachment huge = notes;
+    huge.sizeBytes = xchat::MaxMediaBytes + 1;
+    QCOMPARE(kindOf(waitTask(ann->account().sendMedia(convA, {huge}, QString()))), QStringLiteral("InvalidInput"));
+    QCOMPARE(kindOf(waitTask(ann->account().sendMedia(convA, {notes, notes}, QString()))),
+             QStringLiteral("InvalidInput"));
+    QCOMPARE(kindOf(waitTask(ann->account().sendMedia(convA, {}, QString()))), QStringLiteral("InvalidInput"));
+}
+
+void XChatAccountTest::mediaCancel()
+{
+    auto cy = person(QStringLiteral("cy"));
+    auto dee = person(QStringLiteral("dee"));
+    QVERIFY(cy && dee);
+    TAKE_OK(convA, waitTask(cy->account().startDirect(dee->user->id)));
+    // Slow appends, so that the cancel comes while the upload is under way.
+    QJsonObject slow;
+    slow.insert(QStringLiteral("route"), QStringLiteral("media.upload"));
+    slow.insert(QStringLiteral("latency_ms"), 150);
+    setFaults(slow);
+    int appends = 0;
+    cy->account().http().setObserver([&appends](const net::Outcome &o) {
+        if (o.what.contains(QLatin1String("/append")))
+            ++appends;
+    });
+    QSignalSpy progress(&cy->account(), &XChatAccount::uploadProgress);
+    QByteArray bytes;
+    const st::Attachment file = randomFile(QStringLiteral("cancelled.bin"), 20LL * 1024 * 1024, &bytes);
+    TAKE_OK(queued, waitTask(cy->account().sendMedia(convA, {file}, QString())));
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 0, Timeout);
+    CONFAB_VERIFY_OK(waitTask(cy->account().cancelUpload(queued.id)));
+    // The message goes, and no more of the file does.
+    QTRY_VERIFY_WITH_TIMEOUT(!take(cy->engine->store().message(queued.id)).ok(), Timeout);
+    const int after = appends;
+    QTest::qWait(600);
+    QVERIFY(appends <= after + 1);
+    QVERIFY(appends < 20);
+    QCOMPARE(take(cy->engine->store().unsent()).value().size(), 0);
+    clearFaults();
+    cy->account().http().setObserver({});
+
+    // The account still sends.
+    TAKE_OK(text, waitTask(cy->account().sendText(convA, QStringLiteral("never mind"))));
+    QTRY_VERIFY_WITH_TIMEOUT(cy->engine->row(convA, text.remoteId).delivery == st::DeliveryState::Sent, Timeout);
 }
 
 QTEST_GUILESS_MAIN(XChatAccountTest)

@@ -1,14 +1,17 @@
 #include "protocols/xchat/account/xchataccount.h"
 
 #include "core/logging.h"
+#include "core/worker.h"
 #include "crypto/base64.h"
 #include "net/authprovider.h"
+#include "net/cancellation.h"
 #include "protocols/xchat/account/verifyjob.h"
 #include "protocols/xchat/thriftcodec.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPromise>
@@ -115,6 +118,75 @@ QByteArray outboxPayload(const wire::MessageEntryHolder &contents)
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
+/// What the outbox keeps for a message with files: where each file is and what it is. The
+/// contents are made at send time, once the files are up (their media_hash_keys).
+QByteArray mediaPayload(const QList<store::Attachment> &files, const QString &caption)
+{
+    QJsonArray list;
+    for (const store::Attachment &a : files) {
+        QJsonObject f;
+        f.insert(QStringLiteral("path"), a.extra.value(QLatin1String("localPath")));
+        f.insert(QStringLiteral("key"), a.extra.value(QLatin1String("localKey")));
+        f.insert(QStringLiteral("name"), a.fileName);
+        f.insert(QStringLiteral("mime"), a.mimeType);
+        f.insert(QStringLiteral("size"), QString::number(a.sizeBytes));
+        f.insert(QStringLiteral("width"), a.width);
+        f.insert(QStringLiteral("height"), a.height);
+        f.insert(QStringLiteral("durationMs"), QString::number(a.durationMs));
+        list.append(f);
+    }
+    QJsonObject o;
+    o.insert(QStringLiteral("v"), 2);
+    o.insert(QStringLiteral("caption"), caption);
+    o.insert(QStringLiteral("files"), list);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+MediaType mediaTypeFor(const QString &mime)
+{
+    if (mime == QLatin1String("image/gif"))
+        return MediaType::Gif;
+    if (mime == QLatin1String("image/svg+xml"))
+        return MediaType::Svg;
+    if (mime.startsWith(QLatin1String("image/")))
+        return MediaType::Image;
+    if (mime.startsWith(QLatin1String("video/")))
+        return MediaType::Video;
+    if (mime.startsWith(QLatin1String("audio/")))
+        return MediaType::Audio;
+    return MediaType::File;
+}
+
+QString claimedTypeName(MediaType type)
+{
+    switch (type) {
+    case MediaType::Image: return QStringLiteral("image");
+    case MediaType::Gif: return QStringLiteral("gif");
+    case MediaType::Video: return QStringLiteral("video");
+    case MediaType::Audio: return QStringLiteral("audio");
+    case MediaType::Svg: return QStringLiteral("svg");
+    case MediaType::File: break;
+    }
+    return QStringLiteral("file");
+}
+
+/// Removes the files Confab staged (encrypted) for a message's attachments, on the pool.
+void removeStagedFiles(const QList<store::Attachment> &attachments)
+{
+    QStringList paths;
+    for (const store::Attachment &a : attachments) {
+        if (!a.extra.value(QLatin1String("localKey")).toString().isEmpty())
+            paths << a.extra.value(QLatin1String("localPath")).toString();
+    }
+    if (!paths.isEmpty()) {
+        (void)onWorker([paths] {
+            for (const QString &path : paths)
+                QFile::remove(path);
+            return true;
+        });
+    }
+}
+
 Result<wire::MessageEntryHolder> contentsFromPayload(const QByteArray &payload)
 {
     const QJsonObject o = QJsonDocument::fromJson(payload).object();
@@ -214,8 +286,21 @@ XChatAccount::XChatAccount(XChatAccountConfig config, net::AuthProvider &auth, D
         setStatus(Status::RateLimited);
     });
     connect(&m_http, &net::HttpClient::authenticationFailed, this, [this] { setStatus(Status::SignInRequired); });
+    connect(&m_dispatcher, &store::OutboxDispatcher::attemptFailed, this, [this](qint64 messageId) {
+        if (!m_cancelledUploads.remove(messageId))
+            return;
+        // A cancelled upload: its attempt has ended, so the message can go.
+        m_uploads.erase(messageId);
+        QFuture<Result<store::Message>> row = m_store.message(messageId);
+        row.then(this, [this, messageId](const Result<store::Message> &m) {
+            if (m)
+                removeStagedFiles(m.value().attachments);
+            (void)m_store.discard(messageId);
+        });
+    });
     connect(&m_dispatcher, &store::OutboxDispatcher::messageSent, this,
             [this](qint64 messageId, qint64 conversationId) {
+                m_uploads.erase(messageId);
                 if (!m_actionRows.remove(messageId))
                     return;
                 // A reaction or edit: its effect already shows on its target.
@@ -1312,6 +1397,83 @@ QCoro::Task<Result<store::Message>> XChatAccount::sendText(qint64 conversationId
     co_return co_await enqueue(found.value(), std::move(contents), out);
 }
 
+QCoro::Task<Result<store::Message>> XChatAccount::sendMedia(qint64 conversationId, QList<store::Attachment> files,
+                                                            QString caption)
+{
+    if (files.isEmpty())
+        co_return Error(ErrorKind::InvalidInput, tr("There is nothing to send."));
+    if (files.size() > 10)
+        co_return Error(ErrorKind::InvalidInput, tr("At most 10 files go in one message."));
+    bool allVisual = true;
+    for (const store::Attachment &f : std::as_const(files)) {
+        const MediaType type = mediaTypeFor(f.mimeType);
+        allVisual = allVisual && (type == MediaType::Image || type == MediaType::Gif || type == MediaType::Video);
+        if (f.sizeBytes > MaxMediaBytes)
+            co_return Error(ErrorKind::InvalidInput,
+                            tr("%1 is too large to send: files can have at most 200 MB.").arg(f.fileName),
+                            QStringLiteral("%1 bytes").arg(f.sizeBytes));
+        if (f.sizeBytes < 0 || f.extra.value(QLatin1String("localPath")).toString().isEmpty())
+            co_return Error(ErrorKind::InvalidInput, tr("%1 cannot be read.").arg(f.fileName),
+                            QStringLiteral("the attachment names no local file"));
+    }
+    if (files.size() > 1 && !allVisual)
+        co_return Error(ErrorKind::InvalidInput,
+                        tr("Several files go in one message only when all are pictures or videos. Send the "
+                           "others one at a time."));
+    auto found = co_await conversationFor(conversationId);
+    if (!found)
+        co_return found.error();
+    store::OutgoingMessage out;
+    out.kind = store::MessageKind::Media;
+    out.text = caption.trimmed();
+    for (int i = 0; i < files.size(); ++i) {
+        store::Attachment a = files.at(i);
+        a.ordinal = i;
+        a.mediaId.clear();
+        a.mediaKey.clear();
+        a.extra.insert(QStringLiteral("claimedType"), claimedTypeName(mediaTypeFor(a.mimeType)));
+        out.attachments << a;
+    }
+    out.payload = mediaPayload(out.attachments, out.text);
+    out.remoteId = newMessageId();
+    out.senderId = m_userId;
+    auto alive = m_alive;
+    auto queued = co_await m_store.enqueue(found.value()->localId, out);
+    if (!*alive)
+        co_return cancelled();
+    co_return queued;
+}
+
+QCoro::Task<Result<void>> XChatAccount::cancelUpload(qint64 messageId)
+{
+    auto alive = m_alive;
+    if (const QPointer<net::Cancellation> running = m_uploadCancels.value(messageId)) {
+        // Its attempt is under way: it ends Cancelled, and the message goes then.
+        m_cancelledUploads.insert(messageId);
+        running->cancel();
+        co_return Result<void>();
+    }
+    auto row = co_await m_store.message(messageId);
+    if (!*alive)
+        co_return cancelled();
+    if (!row)
+        co_return row.error();
+    auto discarded = co_await m_store.discard(messageId);
+    if (!*alive)
+        co_return cancelled();
+    if (!discarded) {
+        if (discarded.error().kind() == ErrorKind::Conflict) {
+            // Claimed by the outbox a moment ago: its attempt stops as it starts.
+            m_cancelledUploads.insert(messageId);
+            co_return Result<void>();
+        }
+        co_return discarded.error();
+    }
+    m_uploads.erase(messageId);
+    removeStagedFiles(row.value().attachments);
+    co_return Result<void>();
+}
+
 QCoro::Task<Result<void>> XChatAccount::react(qint64 messageId, QString emoji, bool add)
 {
     auto alive = m_alive;
@@ -1499,6 +1661,71 @@ QFuture<Result<store::SendReceipt>> XChatAccount::send(const store::OutboxItem &
     return future;
 }
 
+QCoro::Task<Result<QList<MediaAttachmentInfo>>> XChatAccount::uploadFiles(ConvState *conv, qint64 messageId,
+                                                                          QJsonArray files)
+{
+    auto alive = m_alive;
+    const QString version = conv->ring.currentVersion().value_or(QString());
+    const crypto::SecureBytes key = *conv->ring.currentKey();
+    auto &uploads = m_uploads[messageId];
+    bool reusable = uploads.size() == static_cast<std::size_t>(files.size());
+    for (const auto &u : uploads)
+        reusable = reusable && u->keyVersion() == version;
+    if (!reusable) {
+        uploads.clear();
+        for (const QJsonValue &v : std::as_const(files)) {
+            const QJsonObject f = v.toObject();
+            UploadSource source;
+            source.path = f.value(QLatin1String("path")).toString();
+            source.localKey =
+                crypto::base64::decode(f.value(QLatin1String("key")).toString().toLatin1()).valueOr(QByteArray());
+            source.size = f.value(QLatin1String("size")).toString().toLongLong();
+            uploads.push_back(std::make_shared<MediaUpload>(source, conv->id, key, version));
+        }
+    }
+    // Held here: a cancel may drop the account's list while a run is under way.
+    const std::vector<std::shared_ptr<MediaUpload>> running = uploads;
+    auto sent = std::make_shared<std::vector<qint64>>(running.size(), 0);
+    qint64 total = 0;
+    for (const auto &u : running)
+        total += u->totalBytes();
+    const QPointer<net::Cancellation> cancellation = m_uploadCancels.value(messageId);
+    QList<MediaAttachmentInfo> infos;
+    for (std::size_t i = 0; i < running.size(); ++i) {
+        QPointer<XChatAccount> self(this);
+        std::function<void(qint64)> progress = [self, messageId, sent, i, total](qint64 bytes) {
+            // A segment sent again after a dropped connection does not move the bar back.
+            (*sent)[i] = std::max((*sent)[i], bytes);
+            qint64 all = 0;
+            for (qint64 n : *sent)
+                all += n;
+            if (self)
+                Q_EMIT self->uploadProgress(messageId, all, total);
+        };
+        if (running[i]->finished())
+            progress(running[i]->totalBytes());
+        auto run = running[i]->run(m_api, cancellation, progress);
+        Result<QString> hashKey = co_await std::move(run);
+        if (!*alive)
+            co_return cancelled();
+        if (!hashKey)
+            co_return hashKey.error();
+        const QJsonObject f = files.at(static_cast<qsizetype>(i)).toObject();
+        MediaAttachmentInfo info;
+        info.mediaHashKey = hashKey.value();
+        info.width = f.value(QLatin1String("width")).toInteger();
+        info.height = f.value(QLatin1String("height")).toInteger();
+        info.type = mediaTypeFor(f.value(QLatin1String("mime")).toString());
+        info.filesizeBytes = f.value(QLatin1String("size")).toString().toLongLong();
+        info.filename = f.value(QLatin1String("name")).toString();
+        const qint64 duration = f.value(QLatin1String("durationMs")).toString().toLongLong();
+        if (duration > 0)
+            info.durationMillis = duration;
+        infos << info;
+    }
+    co_return infos;
+}
+
 QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
                                      std::shared_ptr<QPromise<Result<store::SendReceipt>>> promise)
 {
@@ -1507,10 +1734,22 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
         promise->addResult(std::move(r));
         promise->finish();
     };
-    auto contents = contentsFromPayload(item.payload);
+    const QJsonObject payload = QJsonDocument::fromJson(item.payload).object();
+    const bool withFiles = payload.value(QLatin1String("v")).toInt() == 2;
+    Result<wire::MessageEntryHolder> contents =
+        withFiles ? Result<wire::MessageEntryHolder>(wire::MessageEntryHolder()) : contentsFromPayload(item.payload);
     if (!contents) {
         finish(contents.error());
         co_return;
+    }
+    const qint64 messageId = item.message.id;
+    if (withFiles) {
+        if (m_cancelledUploads.contains(messageId)) {
+            finish(Error(ErrorKind::Cancelled, tr("The upload was cancelled.")));
+            co_return;
+        }
+        // The attempt's cancel button, from now until it ends.
+        m_uploadCancels.insert(messageId, new net::Cancellation(this));
     }
     ConvState *conv = &state(item.conversationRemoteId);
     if (conv->localId == 0)
@@ -1531,6 +1770,51 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
         finish(Error(ErrorKind::Crypto, QStringLiteral("This conversation has no key to send with yet."),
                                                        QStringLiteral("no current key in %1").arg(conv->id)));
         co_return;
+    }
+    if (withFiles) {
+        // The files go up first, encrypted with the key the message is sent with.
+        const QJsonArray files = payload.value(QLatin1String("files")).toArray();
+        auto uploaded = co_await uploadFiles(conv, messageId, files);
+        if (!*alive) {
+            finish(cancelled());
+            co_return;
+        }
+        if (QPointer<net::Cancellation> done = m_uploadCancels.take(messageId))
+            done->deleteLater();
+        if (!uploaded) {
+            finish(m_cancelledUploads.contains(messageId) ? Error(ErrorKind::Cancelled, tr("The upload was cancelled."))
+                                                          : uploaded.error());
+            co_return;
+        }
+        const QList<MediaAttachmentInfo> infos = uploaded.value();
+        contents = mediaContent(infos, payload.value(QLatin1String("caption")).toString());
+        // The row learns where its files are and the key that opens them.
+        const QByteArray mediaKey = key->toByteArray();
+        std::function<bool(store::Message &)> locate = [infos, mediaKey](store::Message &m) {
+            for (store::Attachment &a : m.attachments) {
+                if (a.ordinal < 0 || a.ordinal >= infos.size())
+                    continue;
+                a.mediaId = infos.at(a.ordinal).mediaHashKey;
+                a.mediaKey = mediaKey;
+            }
+            return true;
+        };
+        QFuture<Result<std::optional<store::Message>>> recording =
+            m_store.modifyMessage(item.message.conversationId, item.message.remoteId, std::move(locate));
+        auto recorded = co_await recording;
+        if (!*alive) {
+            finish(cancelled());
+            co_return;
+        }
+        if (!recorded) {
+            finish(recorded.error());
+            co_return;
+        }
+        if (conv->ring.currentVersion() != version) {
+            // The key changed while the files went up: they go again with the new one.
+            finish(Error(ErrorKind::Server, tr("The conversation's key changed; the files are sent again.")));
+            co_return;
+        }
     }
     auto encrypted = m_actions->encryptMessage(conv->id, *key, *version, contents.value(), true, std::nullopt,
                                                item.message.remoteId);
@@ -1555,6 +1839,8 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
                                                          QStringLiteral("the sent event has no sequence id")));
         co_return;
     }
+    if (withFiles)
+        removeStagedFiles(item.message.attachments);
     finish(receipt);
 }
 

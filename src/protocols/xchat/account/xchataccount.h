@@ -5,6 +5,7 @@
 #include "net/httpclient.h"
 #include "protocols/xchat/account/devicekeystore.h"
 #include "protocols/xchat/account/eventnormalizer.h"
+#include "protocols/xchat/account/mediaupload.h"
 #include "protocols/xchat/account/xchatapi.h"
 #include "protocols/xchat/conversationkeyring.h"
 #include "protocols/xchat/outgoing.h"
@@ -13,7 +14,9 @@
 #include "store/types.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QString>
 #include <QStringList>
@@ -32,7 +35,8 @@ class Store;
 }
 namespace confab::net {
 class AuthProvider;
-}
+class Cancellation;
+} // namespace confab::net
 
 namespace confab::xchat {
 
@@ -133,6 +137,16 @@ public:
     /// once and is sent, retried and confirmed by the outbox.
     [[nodiscard]] QCoro::Task<Result<store::Message>> sendText(qint64 conversationId, QString text,
                                                                qint64 replyToMessageId = 0);
+    /// Writes a message with files and an optional caption to the outbox: it shows at once, and
+    /// its files are encrypted and uploaded when the outbox sends it (uploadProgress), so that it
+    /// waits there, across restarts, until its media is up. Each file is an Attachment as the
+    /// media layer prepared it: fileName (safe), mimeType (from the content), sizeBytes,
+    /// width/height, and `extra.localPath` (plus `extra.localKey` for a file Confab staged
+    /// encrypted). At most 10 files, several only if all are pictures or videos.
+    [[nodiscard]] QCoro::Task<Result<store::Message>> sendMedia(qint64 conversationId, QList<store::Attachment> files,
+                                                                QString caption);
+    /// Stops the upload of a message still in the outbox and removes the message.
+    [[nodiscard]] QCoro::Task<Result<void>> cancelUpload(qint64 messageId);
     /// Adds or removes an emoji reaction (shown at once, sent through the outbox).
     [[nodiscard]] QCoro::Task<Result<void>> react(qint64 messageId, QString emoji, bool add = true);
     /// Replaces the text of one of this account's messages (shown at once, sent through the outbox).
@@ -167,6 +181,8 @@ Q_SIGNALS:
     void problem(const confab::Error &error);
     /// A sync pass finished.
     void synced();
+    /// Ciphertext bytes of a message's files the server has so far (of `total`).
+    void uploadProgress(qint64 messageId, qint64 sent, qint64 total);
 
 private:
     struct ConvState
@@ -203,6 +219,9 @@ private:
     [[nodiscard]] QCoro::Task<Result<store::Message>> enqueue(ConvState *conv, wire::MessageEntryHolder contents,
                                                               store::OutgoingMessage message);
     [[nodiscard]] QCoro::Task<Result<void>> saveSyncState(ConvState *conv);
+    /// Uploads the files of an outbox media message (resuming earlier runs): their attachment infos.
+    [[nodiscard]] QCoro::Task<Result<QList<MediaAttachmentInfo>>> uploadFiles(ConvState *conv, qint64 messageId,
+                                                                              QJsonArray files);
     QCoro::Task<> sendTask(store::OutboxItem item, std::shared_ptr<QPromise<Result<store::SendReceipt>>> promise);
     QCoro::Task<> pollOnce();
     QCoro::Task<> pollFocused();
@@ -238,6 +257,10 @@ private:
     QByteArray m_listEtag;
     QSet<qint64> m_actionRows;          ///< outbox rows of reactions and edits: removed once sent
     QHash<qint64, qint64> m_typingSent; ///< conversation -> when typing was last sent
+    /// Uploads of outbox media messages, kept between attempts so that a retry resumes them.
+    std::map<qint64, std::vector<std::shared_ptr<MediaUpload>>> m_uploads;
+    QHash<qint64, QPointer<net::Cancellation>> m_uploadCancels; ///< of the attempt in flight
+    QSet<qint64> m_cancelledUploads;                            ///< removed once their attempt has ended
     qint64 m_focused = 0;
     bool m_windowActive = true;
     bool m_syncing = false;

@@ -48,6 +48,13 @@ struct ConversationPage
     QByteArray etag;
 };
 
+/// An upload session from `POST /2/chat/media/upload/initialize`.
+struct UploadSession
+{
+    QString sessionId;
+    QString mediaHashKey; ///< names the media in the message and in downloads
+};
+
 struct EventsPage
 {
     QList<QByteArray> events;    ///< base64 MessageEvents, as served (newest first)
@@ -91,6 +98,18 @@ public:
     [[nodiscard]] QCoro::Task<Result<void>> downloadMedia(QString conversationId, QString mediaHashKey, QIODevice *sink,
                                                           std::function<void(qint64, qint64)> progress);
     [[nodiscard]] QCoro::Task<Result<void>> deleteMessages(QString conversationId, QJsonObject body);
+
+    /// Opens an upload of `totalBytes` of ciphertext to a conversation (canonical id).
+    [[nodiscard]] QCoro::Task<Result<UploadSession>> initializeUpload(QString conversationId, qint64 totalBytes,
+                                                                      QPointer<net::Cancellation> cancellation);
+    /// Sends segment `index` (raw bytes, multipart). Safe to repeat: the server accepts the same
+    /// segment again when its answer was lost, so a dropped connection is retried by the client.
+    [[nodiscard]] QCoro::Task<Result<void>> appendUpload(QString conversationId, UploadSession session, int index,
+                                                         QByteArray segment, QPointer<net::Cancellation> cancellation,
+                                                         std::function<void(qint64, qint64)> progress);
+    /// Ends the upload after `parts` segments (safe to repeat).
+    [[nodiscard]] QCoro::Task<Result<void>> finalizeUpload(QString conversationId, UploadSession session, int parts,
+                                                           QPointer<net::Cancellation> cancellation);
 
 private:
     net::HttpClient &m_http;
