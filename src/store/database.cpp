@@ -215,9 +215,9 @@ QSqlQuery &Database::prepared(const char *sql)
         q.setForwardOnly(true);
         if (!q.prepare(QString::fromLatin1(sql)))
             qCWarning(lcStore) << "could not prepare a statement:" << q.lastError().text();
-        it = m_queries.insert(sql, q);
+        it = m_queries.emplace(sql, std::move(q)).first;
     }
-    return it.value();
+    return it->second;
 }
 
 bool Database::exec(QSqlQuery &query)
@@ -1338,6 +1338,22 @@ Result<QList<Message>> Database::messagesAfter(qint64 conversationId, MessageKey
                                   "WHERE m.conversation_id = ? AND (m.pending, m.sort_key) > (?, ?)"
                                   " ORDER BY m.pending, m.sort_key LIMIT ?";
     return keyedPage(sql.constData(), conversationId, after, count, "reading newer messages");
+}
+
+Result<QList<Message>> Database::messagesWithAttachments(qint64 conversationId, int count)
+{
+    static const QByteArray sql = QByteArray(MessageColumns) +
+                                  "WHERE m.conversation_id = ? AND m.attachment_count > 0 AND m.deleted = 0"
+                                  " ORDER BY m.pending DESC, m.sort_key DESC LIMIT ?";
+    QSqlQuery &q = prepared(sql.constData());
+    q.bindValue(0, conversationId);
+    q.bindValue(1, count);
+    Result<QList<Message>> rows = readMessages(q, "reading attachments");
+    if (!rows)
+        return rows.error();
+    QList<Message> out = std::move(rows).value();
+    std::reverse(out.begin(), out.end());
+    return out;
 }
 
 Result<Message> Database::message(qint64 messageId)

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <unordered_map>
 
 namespace confab::store {
 
@@ -67,6 +68,8 @@ public:
     Result<QList<Message>> newestMessages(qint64 conversationId, int count);
     /// Up to `count` messages older than `before`, newest first.
     Result<QList<Message>> messagesBefore(qint64 conversationId, MessageKey before, int count);
+    /// The newest `count` messages with attachments, oldest first.
+    Result<QList<Message>> messagesWithAttachments(qint64 conversationId, int count);
     /// Up to `count` messages newer than `after`, oldest first.
     Result<QList<Message>> messagesAfter(qint64 conversationId, MessageKey after, int count);
     Result<Message> message(qint64 messageId);
@@ -175,7 +178,9 @@ private:
     Sealer m_sealer;
     bool m_open = false;
     bool m_sawCorruption = false;
-    QHash<const char *, QSqlQuery> m_queries;
+    /// Node-based: a reference prepared() returned stays valid when later statements are added
+    /// (QHash moves its values when it grows).
+    std::unordered_map<const char *, QSqlQuery> m_queries;
     ChangeSet m_changes;                ///< committed, not yet taken
     ChangeSet m_uncommitted;            ///< of the transaction in progress
     QList<qint64> m_added, m_dirty;     ///< conversations added / changed, committed
