@@ -205,6 +205,7 @@ Rectangle {
                     MessageDelegate {
                         isGroup: root.isGroup
                         onMenuRequested: (delegate, anchorItem) => messageMenu.openFor(delegate, anchorItem)
+                        onViewRequested: (messageId, ordinal) => viewer.show(root.conversationId, messageId, ordinal)
                     }
                 }
                 DelegateChoice { NoticeDelegate {} }
@@ -251,6 +252,48 @@ Rectangle {
             id: composer
             Layout.fillWidth: true
             conversationId: root.conversationId
+            onSent: timeline.positionViewAtBeginning()
+        }
+    }
+
+    MediaViewer {
+        id: viewer
+        objectName: "mediaViewer"
+    }
+
+    // Files dragged in from a file manager or the desktop join the draft.
+    DropArea {
+        id: dropArea
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onEntered: drag => drag.accepted = drag.hasUrls && root.conversationId !== 0
+        onDropped: drop => {
+            if (!drop.hasUrls)
+                return
+            Media.addFiles(drop.urls)
+            drop.acceptProposedAction()
+            composer.input.forceActiveFocus()
+        }
+        Rectangle {
+            objectName: "dropOverlay"
+            anchors.fill: parent
+            anchors.margins: Theme.spacing
+            visible: dropArea.containsDrag
+            radius: Theme.radius * 2
+            color: Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12)
+            border.color: Theme.accent
+            border.width: 2
+            Text {
+                anchors.centerIn: parent
+                width: parent.width - 4 * Theme.padding
+                horizontalAlignment: Text.AlignHCenter
+                wrapMode: Text.Wrap
+                text: qsTr("Drop files here to send them to %1").arg(root.title)
+                textFormat: Text.PlainText
+                color: Theme.accent
+                font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.headingScale)
+                font.weight: Font.DemiBold
+            }
         }
     }
 

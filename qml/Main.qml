@@ -122,6 +122,33 @@ ApplicationWindow {
             warning: false
             message: Session.storeNotice
         }
+        // What the person asked for and did not work (sending, saving, a file refused).
+        Banner {
+            id: problemBanner
+            objectName: "problemBanner"
+            width: window.width
+            Timer {
+                id: problemTimeout
+                interval: 12000
+                onTriggered: problemBanner.message = ""
+            }
+            function show(text) {
+                dismissedMessage = ""
+                message = text
+                problemTimeout.restart()
+            }
+            Connections {
+                target: Media
+                function onProblem(message) { problemBanner.show(message) }
+            }
+            Connections {
+                target: Chat
+                function onActionFailed(action, error) {
+                    if (action === "send" || action === "cancelUpload" || action === "discard" || action === "retry")
+                        problemBanner.show(error)
+                }
+            }
+        }
     }
 
     // From the tray's Quit: closing then really quits.

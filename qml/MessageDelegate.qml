@@ -27,6 +27,7 @@ Item {
     required property string replySender
     required property bool replyValid
     required property var attachments
+    required property real uploadProgress
     required property int delivery
     required property string failureReason
     required property int verification
@@ -36,6 +37,8 @@ Item {
 
     /// The actions menu for this message (one menu serves the whole timeline).
     signal menuRequested(var delegate, var anchorItem)
+    /// An attachment was clicked: the viewer opens on it.
+    signal viewRequested(var messageId, int ordinal)
 
     readonly property int topGap: firstInGroup ? Theme.spacing : 2
 
@@ -112,7 +115,9 @@ Item {
                 }
 
                 // Attachments: pictures in the timeline (decrypted and scaled off the GUI thread by
-                // image://media), other files by name and size.
+                // image://media), other files by name and size. A click opens the viewer; a drag
+                // takes a decrypted copy out (to the desktop, a file manager). While the files
+                // go up, a bar shows how far, with a button that stops it.
                 Repeater {
                     model: root.attachments
                     delegate: Item {
@@ -125,9 +130,26 @@ Item {
                         readonly property real naturalWidth: modelData.width > 0 ? modelData.width : 240
                         readonly property real naturalHeight: modelData.height > 0 ? modelData.height : 180
                         readonly property real shownWidth: Math.min(naturalWidth, Theme.pictureMaxWidth)
-                        implicitWidth: isPicture ? shownWidth : fileText.implicitWidth
-                        implicitHeight: isPicture ? Math.round(naturalHeight * shownWidth / naturalWidth)
-                                                  : fileText.implicitHeight
+                        implicitWidth: isPicture ? shownWidth : fileChip.implicitWidth
+                        implicitHeight: (isPicture ? Math.round(naturalHeight * shownWidth / naturalWidth)
+                                                   : fileChip.implicitHeight)
+
+                        Accessible.role: Accessible.Button
+                        Accessible.name: (isPicture ? qsTr("Picture") : qsTr("File")) + " "
+                                         + (modelData.name !== "" ? modelData.name : "")
+
+                        TapHandler {
+                            onTapped: root.viewRequested(root.messageId, attachment.modelData.ordinal)
+                        }
+                        DragHandler {
+                            id: dragOut
+                            target: null
+                            onActiveChanged: if (active)
+                                                 Media.startDrag(root.messageId, attachment.modelData.ordinal, attachment)
+                        }
+                        HoverHandler {
+                            cursorShape: Qt.PointingHandCursor
+                        }
 
                         Rectangle {
                             anchors.fill: parent
@@ -160,12 +182,86 @@ Item {
                             Accessible.role: Accessible.Graphic
                             Accessible.name: attachment.modelData.name !== "" ? attachment.modelData.name : qsTr("Picture")
                         }
-                        Text {
-                            id: fileText
+                        // Any other file: what it is, how big.
+                        Rectangle {
+                            id: fileChip
                             visible: !attachment.isPicture
-                            text: "📎 " + (attachment.modelData.name !== "" ? attachment.modelData.name : qsTr("Attachment"))
-                            textFormat: Text.PlainText
-                            color: Theme.text
+                            anchors.left: parent.left
+                            implicitWidth: Math.min(fileRow.implicitWidth + 2 * Theme.spacing, Theme.pictureMaxWidth)
+                            implicitHeight: fileRow.implicitHeight + 2 * Theme.spacing
+                            width: implicitWidth
+                            radius: Theme.radius
+                            color: Theme.hover
+                            RowLayout {
+                                id: fileRow
+                                anchors.fill: parent
+                                anchors.margins: Theme.spacing
+                                spacing: Theme.spacing
+                                Text {
+                                    text: "📄"
+                                    font.pixelSize: Math.round(Qt.application.font.pixelSize * 1.6)
+                                    Accessible.ignored: true
+                                }
+                                ColumnLayout {
+                                    spacing: 0
+                                    Layout.fillWidth: true
+                                    Text {
+                                        objectName: "attachmentFileName"
+                                        Layout.fillWidth: true
+                                        Layout.maximumWidth: Theme.pictureMaxWidth - 80
+                                        text: attachment.modelData.name !== "" ? attachment.modelData.name : qsTr("Attachment")
+                                        textFormat: Text.PlainText
+                                        elide: Text.ElideMiddle
+                                        color: Theme.text
+                                    }
+                                    Text {
+                                        text: Qt.locale().formattedDataSize(attachment.modelData.size)
+                                        textFormat: Text.PlainText
+                                        color: Theme.secondaryText
+                                        font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                                    }
+                                }
+                            }
+                        }
+                        // Going up: how far, and a way to stop it.
+                        Rectangle {
+                            objectName: "uploadOverlay"
+                            visible: root.uploadProgress >= 0
+                            anchors.left: parent.left
+                            anchors.right: parent.right
+                            anchors.bottom: parent.bottom
+                            height: uploadRow.implicitHeight + Theme.spacing
+                            radius: 8
+                            color: Qt.rgba(0, 0, 0, 0.55)
+                            RowLayout {
+                                id: uploadRow
+                                anchors.fill: parent
+                                anchors.leftMargin: Theme.spacing
+                                anchors.rightMargin: 2
+                                spacing: Theme.spacing / 2
+                                ProgressBar {
+                                    objectName: "uploadProgress"
+                                    Layout.fillWidth: true
+                                    from: 0
+                                    to: 1
+                                    value: Math.max(0, root.uploadProgress)
+                                    Accessible.name: qsTr("Sending")
+                                }
+                                Text {
+                                    text: qsTr("%1%").arg(Math.floor(Math.max(0, root.uploadProgress) * 100))
+                                    color: "white"
+                                    font.pixelSize: Math.round(Qt.application.font.pixelSize * Theme.captionScale)
+                                }
+                                ToolButton {
+                                    objectName: "cancelUpload"
+                                    text: "✕"
+                                    palette.buttonText: "white"
+                                    onClicked: Chat.cancelUpload(root.messageId)
+                                    Accessible.name: qsTr("Stop sending")
+                                    ToolTip.visible: hovered
+                                    ToolTip.text: qsTr("Stop sending and remove the message")
+                                }
+                            }
                         }
                     }
                 }

@@ -133,6 +133,7 @@ public:
     [[nodiscard]] bool secretsPersistent() const;
     [[nodiscard]] bool isEphemeral() const { return m_config.ephemeral; }
     [[nodiscard]] const QString &cacheDir() const { return m_config.cacheDir; }
+    [[nodiscard]] const QString &dataDir() const { return m_config.dataDir; }
     [[nodiscard]] QString secretsWhere() const;
     [[nodiscard]] bool isBusy() const { return m_busy; }
     [[nodiscard]] QString passphraseError() const { return m_passphraseError; }

@@ -83,6 +83,10 @@ void ChatController::watch(accounts::Account *account)
     connect(account, &accounts::Account::contactKeyChanged, this, [this, account](const QString &personId) {
         Q_EMIT contactKeyChanged(account->storeAccountId(), personId);
     });
+    connect(account, &accounts::Account::uploadProgress, this, [this](qint64 messageId, qint64 sent, qint64 total) {
+        if (m_messages)
+            m_messages->setUploadProgress(messageId, sent, total);
+    });
 }
 
 accounts::Account *ChatController::accountFor(qint64 accountId) const
@@ -221,6 +225,34 @@ void ChatController::retry(qint64 messageId)
     (void)runOnMessage(messageId, QStringLiteral("retry"), QString(), false);
 }
 
+void ChatController::cancelUpload(qint64 messageId)
+{
+    (void)runOnMessage(messageId, QStringLiteral("cancelUpload"), QString(), false);
+}
+
+void ChatController::sendMedia(qint64 conversationId, const QList<store::Attachment> &files, const QString &caption)
+{
+    if (conversationId != 0 && !files.isEmpty())
+        (void)runSendMedia(conversationId, files, caption.trimmed());
+}
+
+QCoro::Task<void> ChatController::runSendMedia(qint64 conversationId, QList<store::Attachment> files, QString caption)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    accounts::Account *account = co_await accountOfConversation(conversationId);
+    if (!*alive)
+        co_return;
+    if (!account) {
+        fail(QStringLiteral("send"), noAccount());
+        co_return;
+    }
+    QCoro::Task<Result<store::Message>> sending =
+        account->sendMedia(conversationId, std::move(files), std::move(caption));
+    const Result<store::Message> written = co_await std::move(sending);
+    if (*alive && !written)
+        fail(QStringLiteral("send"), written.error());
+}
+
 void ChatController::discard(qint64 messageId)
 {
     (void)runOnMessage(messageId, QStringLiteral("discard"), QString(), false);
@@ -261,7 +293,9 @@ QCoro::Task<void> ChatController::runOnMessage(qint64 messageId, QString action,
         co_return;
     }
     Result<void> done;
-    if (action == QLatin1String("react")) {
+    if (action == QLatin1String("cancelUpload")) {
+        done = co_await account->cancelUpload(messageId);
+    } else if (action == QLatin1String("react")) {
         done = co_await account->react(messageId, std::move(text), flag);
     } else if (action == QLatin1String("edit")) {
         done = co_await account->edit(messageId, std::move(text));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "store/types.h"
 
 #include <QAbstractItemModel>
 #include <QHash>
@@ -66,6 +67,10 @@ public:
     /// A failed message: try again now, or give it up.
     Q_INVOKABLE void retry(qint64 messageId);
     Q_INVOKABLE void discard(qint64 messageId);
+    /// Stops sending a message's files and removes the message.
+    Q_INVOKABLE void cancelUpload(qint64 messageId);
+    /// Sends files (as media::describeFile / stagePicture made them) with a caption.
+    void sendMedia(qint64 conversationId, const QList<store::Attachment> &files, const QString &caption);
     Q_INVOKABLE void markRead(qint64 conversationId);
     /// Mutes (or unmutes) the conversation here: no notifications, a grey unread badge. (A
     /// conversation muted in X's own apps stays muted.)
@@ -113,6 +118,8 @@ private:
     [[nodiscard]] QCoro::Task<void> runFocus(qint64 conversationId);
     [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runSend(qint64 conversationId, QString text, qint64 replyTo);
+    [[nodiscard]] QCoro::Task<void> runSendMedia(qint64 conversationId, QList<store::Attachment> files,
+                                                 QString caption);
     [[nodiscard]] QCoro::Task<void> runOnMessage(qint64 messageId, QString action, QString text, bool flag);
     [[nodiscard]] QCoro::Task<void> runMarkRead(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runSetMuted(qint64 conversationId, bool muted);

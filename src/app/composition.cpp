@@ -36,6 +36,7 @@ Composition::Composition(const Profile &profile, const LaunchOptions &options)
     m_notifications = std::make_unique<NotificationsController>(*m_session, *m_chat, profile.settingsFile());
     NotificationsController::setInstance(m_notifications.get());
     m_media = std::make_unique<MediaController>(*m_session, *m_chat);
+    MediaController::setInstance(m_media.get());
 }
 
 Composition::~Composition()

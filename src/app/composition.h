@@ -33,6 +33,7 @@ public:
     [[nodiscard]] AppSession &session() { return *m_session; }
     [[nodiscard]] ChatController &chat() { return *m_chat; }
     [[nodiscard]] NotificationsController &notifications() { return *m_notifications; }
+    [[nodiscard]] MediaController &media() { return *m_media; }
     [[nodiscard]] QQmlApplicationEngine &engine() { return *m_engine; }
 
 private:

@@ -3,23 +3,78 @@
 #include "accounts/account.h"
 #include "app/appsession.h"
 #include "app/chatcontroller.h"
+#include "app/qmlsingleton.h"
+#include "core/logging.h"
+#include "core/worker.h"
 #include "media/mediacache.h"
+#include "media/mediadecoder.h"
+#include "media/mediafiles.h"
 #include "media/mediaimageprovider.h"
 #include "media/medialoader.h"
 #include "models/messagelistmodel.h"
+#include "store/store.h"
 
+#include <QClipboard>
+#include <QDateTime>
+#include <QDesktopServices>
 #include <QDir>
+#include <QDrag>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QImage>
+#include <QLocale>
+#include <QMimeData>
 #include <QPointer>
+#include <QQuickItem>
+#include <QSaveFile>
+#include <QTimer>
 
 namespace confab {
+
+namespace {
+
+QPointer<MediaController> s_instance;
+
+bool isPicture(const QString &mimeType)
+{
+    return mimeType.startsWith(QLatin1String("image/")) && mimeType != QLatin1String("image/svg+xml");
+}
+
+} // namespace
 
 MediaController::MediaController(AppSession &session, ChatController &chat, QObject *parent)
     : QObject(parent)
     , m_session(session)
     , m_chat(chat)
+    , m_private(QDir::tempPath() + QStringLiteral("/confab-XXXXXX"))
 {
+    // QTemporaryDir makes its folder readable by this user only (0700).
     connect(&m_session, &AppSession::storeReady, this, &MediaController::storeReady);
-    connect(&m_chat, &ChatController::focusedConversationChanged, this, &MediaController::showStates);
+    connect(&m_chat, &ChatController::focusedConversationChanged, this, [this] {
+        showStates();
+        clearDraft(); // a draft belongs to the conversation it was made in
+    });
+}
+
+void MediaController::setInstance(MediaController *instance)
+{
+    s_instance = instance;
+}
+
+MediaController *MediaController::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
+{
+    Q_UNUSED(qmlEngine)
+    Q_UNUSED(jsEngine)
+    // Views loaded without the app (QML tests): an empty draft, nothing to show.
+    return qmlSingleton(s_instance, [] {
+        auto *session = new AppSession(AppSession::Config{});
+        auto *chat = new ChatController(*session);
+        auto *unattached = new MediaController(*session, *chat);
+        session->setParent(chat);
+        chat->setParent(unattached);
+        return unattached;
+    });
 }
 
 void MediaController::showStates()
@@ -43,11 +98,21 @@ MediaController::~MediaController()
     m_cache.reset();
     if (m_session.isEphemeral() || !m_session.secretsPersistent())
         QDir(throwawayDirectory()).removeRecursively();
+    // m_private removes the copies made for dragging and opening.
 }
 
 QString MediaController::throwawayDirectory() const
 {
     return m_session.cacheDir() + QStringLiteral("/session-media");
+}
+
+QString MediaController::stagingDirectory() const
+{
+    // Pasted pictures wait here, encrypted, until they are sent. A session that keeps nothing
+    // stages them with its throwaway cache.
+    if (m_session.isEphemeral() || !m_session.secretsPersistent())
+        return throwawayDirectory() + QStringLiteral("/outgoing");
+    return m_session.dataDir() + QStringLiteral("/outgoing");
 }
 
 void MediaController::storeReady()
@@ -77,6 +142,8 @@ void MediaController::storeReady()
         co_return co_await std::move(downloading);
     };
     m_loader = std::make_unique<media::MediaLoader>(*store, m_cache, std::move(fetch));
+    m_draft.clear();
+    Q_EMIT draftChanged();
     showStates();
 }
 
@@ -86,6 +153,315 @@ media::MediaImageProvider *MediaController::makeImageProvider()
     return new media::MediaImageProvider(this, [self]() -> media::MediaLoader * {
         const MediaController *controller = self.data();
         return controller != nullptr ? controller->m_loader.get() : nullptr;
+    });
+}
+
+// ---- the draft ----------------------------------------------------------------------------------
+
+QVariantList MediaController::draft() const
+{
+    QVariantList out;
+    for (const DraftItem &item : m_draft) {
+        const store::Attachment &a = item.attachment;
+        out.append(QVariantMap{
+            {QStringLiteral("name"), a.fileName},
+             {QStringLiteral("size"), QLocale().formattedDataSize(a.sizeBytes)},
+              {QStringLiteral("mimeType"), a.mimeType},
+               {QStringLiteral("picture"), isPicture(a.mimeType)},
+                {QStringLiteral("source"), isPicture(a.mimeType) ? QStringLiteral("image://media/local/") + item.token : QString()},
+               });
+    }
+    return out;
+}
+
+QList<store::Attachment> MediaController::draftAttachments() const
+{
+    QList<store::Attachment> out;
+    for (const DraftItem &item : m_draft)
+        out << item.attachment;
+    return out;
+}
+
+void MediaController::addToDraft(const Result<store::Attachment> &described)
+{
+    --m_preparing;
+    if (!described) {
+        Q_EMIT problem(described.error().message());
+    } else if (m_draft.size() >= 10) {
+        Q_EMIT problem(tr("At most 10 files go in one message."));
+    } else {
+        DraftItem item{described.value(), QString()};
+        if (m_loader)
+            item.token = m_loader->registerLocal(
+                item.attachment.extra.value(QLatin1String("localPath")).toString(),
+                QByteArray::fromBase64(item.attachment.extra.value(QLatin1String("localKey")).toString().toLatin1()));
+        m_draft << item;
+    }
+    Q_EMIT draftChanged();
+}
+
+void MediaController::addFiles(const QList<QUrl> &urls)
+{
+    for (const QUrl &url : urls) {
+        if (!url.isLocalFile()) {
+            Q_EMIT problem(tr("Only files on this computer can be sent."));
+            continue;
+        }
+        ++m_preparing;
+        const QString path = url.toLocalFile();
+        onWorker([path] {
+            return media::describeFile(path);
+        }).then(this, [this](const Result<store::Attachment> &described) { addToDraft(described); });
+    }
+    Q_EMIT draftChanged();
+}
+
+bool MediaController::paste()
+{
+    const QMimeData *data = QGuiApplication::clipboard()->mimeData();
+    if (!data)
+        return false;
+    if (data->hasUrls()) {
+        QList<QUrl> files;
+        for (const QUrl &url : data->urls()) {
+            if (url.isLocalFile())
+                files << url;
+        }
+        if (!files.isEmpty()) {
+            addFiles(files);
+            return true;
+        }
+    }
+    if (!data->hasImage())
+        return false;
+    const QImage image = qvariant_cast<QImage>(data->imageData());
+    if (image.isNull())
+        return false;
+    ++m_preparing;
+    Q_EMIT draftChanged();
+    const QString folder = stagingDirectory();
+    const QString name =
+        tr("Pasted picture %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh.mm.ss")));
+    onWorker([image, folder, name] {
+        return media::stagePicture(image, folder, name);
+    }).then(this, [this](const Result<store::Attachment> &staged) { addToDraft(staged); });
+    return true;
+}
+
+void MediaController::removeFromDraft(int index)
+{
+    if (index < 0 || index >= m_draft.size())
+        return;
+    const DraftItem item = m_draft.takeAt(index);
+    if (m_loader)
+        m_loader->forgetLocal(item.token);
+    // A staged (pasted) picture that will not be sent: its file goes.
+    if (!item.attachment.extra.value(QLatin1String("localKey")).toString().isEmpty())
+        (void)onWorker([path = item.attachment.extra.value(QLatin1String("localPath")).toString()] {
+            return QFile::remove(path);
+        });
+    Q_EMIT draftChanged();
+}
+
+void MediaController::clearDraft()
+{
+    if (m_draft.isEmpty())
+        return;
+    while (!m_draft.isEmpty())
+        removeFromDraft(static_cast<int>(m_draft.size()) - 1);
+}
+
+void MediaController::sendDraft(qint64 conversationId, const QString &caption)
+{
+    if (m_draft.isEmpty() || conversationId == 0)
+        return;
+    const QList<store::Attachment> files = draftAttachments();
+    for (const DraftItem &item : std::as_const(m_draft)) {
+        if (m_loader)
+            m_loader->forgetLocal(item.token);
+    }
+    m_draft.clear(); // the staged files now belong to the message
+    Q_EMIT draftChanged();
+    m_chat.sendMedia(conversationId, files, caption);
+}
+
+// ---- the viewer and copies ----------------------------------------------------------------------
+
+void MediaController::openViewer(qint64 conversationId, qint64 messageId, int ordinal)
+{
+    store::Store *store = m_session.store();
+    if (!store)
+        return;
+    const int request = ++m_viewerRequest;
+    m_viewerItems.clear();
+    m_viewerStart = -1;
+    Q_EMIT viewerItemsChanged();
+    store->messagesWithAttachments(conversationId, 2000)
+        .then(this, [this, request, messageId, ordinal](const Result<QList<store::Message>> &rows) {
+            if (request != m_viewerRequest)
+                return;
+            if (!rows) {
+                Q_EMIT problem(rows.error().message());
+                return;
+            }
+            QVariantList items;
+            int start = -1;
+            for (const store::Message &m : rows.value()) {
+                for (const store::Attachment &a : m.attachments) {
+                    const QString claimed = a.extra.value(QLatin1String("claimedType")).toString();
+                    const QString type = a.mimeType.isEmpty() ? claimed : a.mimeType;
+                    const bool picture =
+                        isPicture(type) || claimed == QLatin1String("image") || claimed == QLatin1String("gif");
+                    if (m.id == messageId && a.ordinal == ordinal)
+                        start = static_cast<int>(items.size());
+                    items.append(QVariantMap{
+                        {QStringLiteral("messageId"), m.id},
+                         {QStringLiteral("ordinal"), a.ordinal},
+                          {QStringLiteral("name"), a.fileName},
+                           {QStringLiteral("mimeType"), type},
+                            {QStringLiteral("picture"), picture},
+                             {QStringLiteral("size"), QLocale().formattedDataSize(a.sizeBytes)},
+                              {QStringLiteral("source"),
+                                              picture ? QStringLiteral("image://media/%1/%2").arg(m.id).arg(a.ordinal)
+                                                      : QString()},
+                               {QStringLiteral("senderId"), m.senderId}, {QStringLiteral("createdMs"), m.createdMs},
+                               });
+                }
+            }
+            m_viewerItems = items;
+            m_viewerStart = std::max(start, 0);
+            Q_EMIT viewerItemsChanged();
+        });
+}
+
+QFuture<Result<QString>> MediaController::exportCopy(qint64 messageId, int ordinal)
+{
+    if (!m_loader || !m_private.isValid())
+        return QtFuture::makeReadyFuture(
+            Result<QString>(Error(ErrorKind::NotFound, tr("This attachment is not available."))));
+    const QString folder = m_private.path();
+    return m_loader->open(messageId, ordinal)
+        .then(QtFuture::Launch::Async, [folder](const Result<media::MediaLoader::Opened> &opened) -> Result<QString> {
+            if (!opened)
+                return opened.error();
+            return media::writePrivateCopy(opened.value().bytes, folder, opened.value().fileName);
+        });
+}
+
+void MediaController::removeCopy(const QString &path)
+{
+    // Each copy has a folder of its own inside the private one.
+    const QFileInfo info(path);
+    if (!m_private.isValid() || info.absolutePath() == QDir(m_private.path()).absolutePath() ||
+        !info.absolutePath().startsWith(QDir(m_private.path()).absolutePath() + QLatin1Char('/')))
+        return;
+    (void)onWorker([folder = info.absolutePath()] { return QDir(folder).removeRecursively(); });
+}
+
+void MediaController::saveAs(qint64 messageId, int ordinal, const QUrl &target)
+{
+    if (!m_loader)
+        return;
+    if (!target.isLocalFile()) {
+        Q_EMIT problem(tr("Choose a place on this computer to save to."));
+        return;
+    }
+    const QString path = target.toLocalFile();
+    m_loader->open(messageId, ordinal)
+        .then(QtFuture::Launch::Async,
+              [path](const Result<media::MediaLoader::Opened> &opened) -> Result<QString> {
+                  if (!opened)
+                      return opened.error();
+                  QSaveFile file(path);
+                  if (!file.open(QIODevice::WriteOnly) ||
+                      file.write(opened.value().bytes) != opened.value().bytes.size() || !file.commit())
+                      return Error(ErrorKind::Storage,
+                                   QCoreApplication::translate("confab::MediaController", "%1 could not be saved: %2")
+                                       .arg(QFileInfo(path).fileName(), file.errorString()));
+                  return path;
+              })
+        .then(this, [this](const Result<QString> &done) {
+            if (done)
+                Q_EMIT saved(done.value());
+            else
+                Q_EMIT problem(done.error().message());
+        });
+}
+
+void MediaController::copy(qint64 messageId, int ordinal)
+{
+    if (!m_loader)
+        return;
+    // A picture is copied as one; any other file as a private copy's URL.
+    m_loader->open(messageId, ordinal)
+        .then(QtFuture::Launch::Async,
+              [](const Result<media::MediaLoader::Opened> &opened) -> Result<std::pair<QImage, QByteArray>> {
+                  if (!opened)
+                      return opened.error();
+                  if (!isPicture(opened.value().mimeType))
+                      return std::make_pair(QImage(), QByteArray());
+                  auto picture = media::decodePicture(opened.value().bytes, QSize());
+                  if (!picture)
+                      return picture.error();
+                  return std::make_pair(picture.value().image, QByteArray());
+              })
+        .then(this, [this, messageId, ordinal](const Result<std::pair<QImage, QByteArray>> &done) {
+            if (!done) {
+                Q_EMIT problem(done.error().message());
+                return;
+            }
+            if (!done.value().first.isNull()) {
+                QGuiApplication::clipboard()->setImage(done.value().first);
+                return;
+            }
+            exportCopy(messageId, ordinal).then(this, [this](const Result<QString> &copied) {
+                if (!copied) {
+                    Q_EMIT problem(copied.error().message());
+                    return;
+                }
+                auto *data = new QMimeData;
+                data->setUrls({QUrl::fromLocalFile(copied.value())});
+                QGuiApplication::clipboard()->setMimeData(data);
+            });
+        });
+}
+
+void MediaController::openExternally(qint64 messageId, int ordinal)
+{
+    exportCopy(messageId, ordinal).then(this, [this](const Result<QString> &copied) {
+        if (!copied) {
+            Q_EMIT problem(copied.error().message());
+            return;
+        }
+        // The copy stays until Confab quits: the application may read it for a while.
+        if (!QDesktopServices::openUrl(QUrl::fromLocalFile(copied.value())))
+            Q_EMIT problem(tr("No application on this computer opens %1.").arg(QFileInfo(copied.value()).fileName()));
+    });
+}
+
+void MediaController::startDrag(qint64 messageId, int ordinal, QQuickItem *source)
+{
+    QPointer<QQuickItem> item(source);
+    exportCopy(messageId, ordinal).then(this, [this, item](const Result<QString> &copied) {
+        if (!copied) {
+            Q_EMIT problem(copied.error().message());
+            return;
+        }
+        const QString path = copied.value();
+        if (!item) {
+            removeCopy(path);
+            return;
+        }
+        auto *data = new QMimeData;
+        data->setUrls({QUrl::fromLocalFile(path)});
+        auto *drag = new QDrag(item.data());
+        drag->setMimeData(data);
+        const Qt::DropAction action = drag->exec(Qt::CopyAction);
+        drag->deleteLater();
+        const bool dropped = action != Qt::IgnoreAction;
+        Q_EMIT dragFinished(path, dropped);
+        // The target may still be copying it: the copy goes a little later (or at quit).
+        QTimer::singleShot(dropped ? m_dragCopyLifetimeMs : 0, this, [this, path] { removeCopy(path); });
     });
 }
 

@@ -63,19 +63,22 @@ QQuickImageResponse *MediaImageProvider::requestImageResponse(const QString &id,
         Q_EMIT relay->done(QImage(), why);
         relay->deleteLater();
     };
-    if (parts.size() != 2 || !okMessage || !okOrdinal || !m_context) {
+    const bool local = parts.value(0) == QLatin1String("local"); // "local/<token>": a file not sent yet
+    if (parts.size() != 2 || (!local && (!okMessage || !okOrdinal)) || !m_context) {
         fail(QCoreApplication::translate("confab::media", "This attachment is not available."));
         return response;
     }
     QMetaObject::invokeMethod(
         m_context.data(),
-        [loaderOf = m_loader, relay, fail, messageId, ordinal, requestedSize] {
+        [loaderOf = m_loader, relay, fail, messageId, ordinal, requestedSize, local, token = parts.value(1)] {
             MediaLoader *loader = loaderOf();
             if (!loader) {
                 fail(QCoreApplication::translate("confab::media", "This attachment is not available."));
                 return;
             }
-            loader->picture(messageId, ordinal, requestedSize).then([relay](const Result<Picture> &picture) {
+            QFuture<Result<Picture>> loading =
+                local ? loader->localPicture(token, requestedSize) : loader->picture(messageId, ordinal, requestedSize);
+            loading.then([relay](const Result<Picture> &picture) {
                 if (picture)
                     Q_EMIT relay->done(picture.value().image, QString());
                 else if (picture.error().kind() != ErrorKind::Cancelled)

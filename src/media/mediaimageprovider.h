@@ -9,7 +9,8 @@ namespace confab::media {
 
 class MediaLoader;
 
-/// `image://media/<message id>/<ordinal>` for QML: an attachment's picture at the size the view
+/// `image://media/<message id>/<ordinal>` (and `image://media/local/<token>` for a file about to
+/// be sent, MediaLoader::registerLocal) for QML: an attachment's picture at the size the view
 /// asks for (`sourceSize`), decrypted and decoded off the GUI thread by the session's
 /// MediaLoader. A picture that cannot be shown fails the Image with a message that says why.
 class MediaImageProvider : public QQuickAsyncImageProvider

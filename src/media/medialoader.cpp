@@ -3,11 +3,14 @@
 #include "core/logging.h"
 #include "core/taskfuture.h"
 #include "core/worker.h"
+#include "crypto/base64.h"
 #include "crypto/securebytes.h"
+#include "media/mediafiles.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QUuid>
 #include <qcoro/qcorofuture.h>
 
 namespace confab::media {
@@ -37,8 +40,43 @@ QFuture<Result<QString>> MediaLoader::ciphertext(qint64 messageId, int ordinal)
         Result<Located> located = co_await self->locate(id, n);
         if (!located)
             co_return located.error();
+        if (located.value().local)
+            co_return Error(ErrorKind::NotFound, tr("This attachment is still on its way out."));
         co_return located.value().path;
     }(this, messageId, ordinal));
+}
+
+QFuture<Result<MediaLoader::Opened>> MediaLoader::open(qint64 messageId, int ordinal)
+{
+    return toFuture(loadWhole(messageId, ordinal));
+}
+
+QString MediaLoader::registerLocal(const QString &path, const QByteArray &localKey)
+{
+    const QString token = QUuid::createUuid().toString(QUuid::Id128);
+    m_locals[token] = {path, localKey};
+    return token;
+}
+
+void MediaLoader::forgetLocal(const QString &token)
+{
+    m_locals.erase(token);
+}
+
+QFuture<Result<Picture>> MediaLoader::localPicture(const QString &token, QSize requested)
+{
+    const auto found = m_locals.find(token);
+    if (found == m_locals.end())
+        return QtFuture::makeReadyFuture(
+            Result<Picture>(Error(ErrorKind::NotFound, tr("This picture is not available."))));
+    const auto [path, key] = found->second;
+    const Limits limits = m_limits;
+    return onWorker([path, key, requested, limits]() -> Result<Picture> {
+        Result<QByteArray> plain = readLocalFile(path, key, MaxFileBytes);
+        if (!plain)
+            return plain.error();
+        return decodePicture(plain.value(), requested, limits);
+    });
 }
 
 QString MediaLoader::stateOf(qint64 conversationId, const QString &mediaId) const
@@ -66,10 +104,27 @@ QCoro::Task<Result<MediaLoader::Located>> MediaLoader::locate(qint64 messageId, 
         if (a.ordinal == ordinal)
             attachment = &a;
     }
+    const QString localPath = attachment ? attachment->extra.value(QLatin1String("localPath")).toString() : QString();
+    if (attachment && attachment->mediaId.isEmpty() && !localPath.isEmpty()) {
+        // Still on its way out: shown from where it is sent from.
+        Located local;
+        local.conversationId = message.value().conversationId;
+        local.path = localPath;
+        local.key = crypto::base64::decode(attachment->extra.value(QLatin1String("localKey")).toString().toLatin1())
+                        .valueOr(QByteArray());
+        local.local = true;
+        local.fileName = attachment->fileName;
+        co_return local;
+    }
     if (!attachment || attachment->mediaId.isEmpty() || attachment->mediaKey.isEmpty())
         co_return Error(ErrorKind::NotFound, tr("This attachment is not available."),
                         QStringLiteral("message %1 has no attachment %2 with a key").arg(messageId).arg(ordinal));
-    Located out{message.value().conversationId, attachment->mediaId, attachment->mediaKey, QString()};
+    Located out{message.value().conversationId,
+                attachment->mediaId,
+                attachment->mediaKey,
+                QString(),
+                false,
+                attachment->fileName};
     const QString key = MediaCache::keyFor(out.conversationId, out.mediaId);
     if (m_cache->take(key)) {
         out.path = m_cache->pathFor(key);
@@ -142,8 +197,7 @@ QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordi
     const Limits limits = m_limits;
     // Decrypting and decoding: the pool's work, never the GUI thread's.
     QFuture<Result<Picture>> work = onWorker([where, requested, limits]() -> Result<Picture> {
-        const crypto::SecureBytes key{QByteArrayView(where.key)};
-        Result<QByteArray> plain = decryptFile(where.path, key, limits);
+        Result<QByteArray> plain = plaintextOf(where, limits);
         if (!plain)
             return plain.error();
         Result<Picture> decoded = decodePicture(plain.value(), requested, limits);
@@ -153,16 +207,58 @@ QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordi
     const Result<Picture> picture = co_await work;
     if (!*alive)
         co_return Error(ErrorKind::Cancelled, QString());
-    if (!picture && picture.error().kind() == ErrorKind::Crypto) {
-        // Damaged on the way or in the cache: fetched again next time.
-        const QString key = MediaCache::keyFor(where.conversationId, where.mediaId);
-        m_cache->remove(key);
-        m_failed[key] = picture.error().message();
-        Q_EMIT stateChanged(messageId, ordinal);
-        qCWarning(lcMedia).noquote() << "an attachment of message" << messageId
-                                     << "did not decrypt:" << picture.error().detail();
-    }
+    if (!picture)
+        dropDamaged(messageId, ordinal, where, picture.error());
     co_return picture;
+}
+
+QCoro::Task<Result<MediaLoader::Opened>> MediaLoader::loadWhole(qint64 messageId, int ordinal)
+{
+    const std::shared_ptr<bool> alive = m_alive;
+    Result<Located> located = co_await locate(messageId, ordinal);
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!located)
+        co_return located.error();
+    const Located where = std::move(located).value();
+    const Limits limits = m_limits;
+    QFuture<Result<Opened>> work = onWorker([where, limits]() -> Result<Opened> {
+        Result<QByteArray> plain = plaintextOf(where, limits);
+        if (!plain)
+            return plain.error();
+        Opened out;
+        out.bytes = std::move(plain).value();
+        out.mimeType = detectType(out.bytes);
+        out.fileName = safeFileName(where.fileName, out.mimeType,
+                                    out.mimeType.startsWith(QLatin1String("image/")) ? QStringLiteral("picture")
+                                                                                     : QStringLiteral("file"));
+        return out;
+    });
+    Result<Opened> opened = co_await work;
+    if (!*alive)
+        co_return Error(ErrorKind::Cancelled, QString());
+    if (!opened)
+        dropDamaged(messageId, ordinal, where, opened.error());
+    co_return opened;
+}
+
+Result<QByteArray> MediaLoader::plaintextOf(const Located &where, const Limits &limits)
+{
+    if (where.local)
+        return readLocalFile(where.path, where.key, MaxFileBytes);
+    return decryptFile(where.path, crypto::SecureBytes(QByteArrayView(where.key)), limits);
+}
+
+void MediaLoader::dropDamaged(qint64 messageId, int ordinal, const Located &where, const Error &error)
+{
+    if (error.kind() != ErrorKind::Crypto || where.local)
+        return;
+    // Damaged on the way or in the cache: fetched again next time.
+    const QString key = MediaCache::keyFor(where.conversationId, where.mediaId);
+    m_cache->remove(key);
+    m_failed[key] = error.message();
+    Q_EMIT stateChanged(messageId, ordinal);
+    qCWarning(lcMedia).noquote() << "an attachment of message" << messageId << "did not decrypt:" << error.detail();
 }
 
 } // namespace confab::media

@@ -40,6 +40,20 @@ public:
 
     /// The picture attached to a message (its `ordinal`), fit into `requested`.
     [[nodiscard]] QFuture<Result<Picture>> picture(qint64 messageId, int ordinal, QSize requested);
+    /// An attachment's bytes, decrypted into memory, with a safe name and the type found in them.
+    struct Opened
+    {
+        QByteArray bytes;
+        QString fileName; ///< safe to create (safeFileName), with the suffix of the real type
+        QString mimeType; ///< detected from the bytes
+    };
+    /// The whole attachment, decrypted (for the viewer, saving, copying, dragging out).
+    [[nodiscard]] QFuture<Result<Opened>> open(qint64 messageId, int ordinal);
+    /// A token for a file about to be sent (a draft), so that views can show it before it is a
+    /// message: `image://media/local/<token>`. `localKey` as in the attachment's extra.
+    [[nodiscard]] QString registerLocal(const QString &path, const QByteArray &localKey);
+    void forgetLocal(const QString &token);
+    [[nodiscard]] QFuture<Result<Picture>> localPicture(const QString &token, QSize requested);
     /// The attachment's ciphertext file in the cache (downloading it if needed).
     [[nodiscard]] QFuture<Result<QString>> ciphertext(qint64 messageId, int ordinal);
 
@@ -62,11 +76,18 @@ private:
         QString mediaId;
         QByteArray key;
         QString path;
+        bool local = false; ///< a file still on its way out: `path` is its source, `key` its local key
+        QString fileName;
     };
     [[nodiscard]] QCoro::Task<Result<Located>> locate(qint64 messageId, int ordinal);
     [[nodiscard]] QCoro::Task<Result<QString>> download(qint64 messageId, int ordinal, qint64 conversationId,
                                                         QString mediaId);
     [[nodiscard]] QCoro::Task<Result<Picture>> loadPicture(qint64 messageId, int ordinal, QSize requested);
+    [[nodiscard]] QCoro::Task<Result<Opened>> loadWhole(qint64 messageId, int ordinal);
+    /// The plaintext of a located attachment (any thread).
+    [[nodiscard]] static Result<QByteArray> plaintextOf(const Located &where, const Limits &limits);
+    /// Damaged ciphertext: out of the cache, fetched again next time.
+    void dropDamaged(qint64 messageId, int ordinal, const Located &where, const Error &error);
 
     store::Store &m_store;
     std::shared_ptr<MediaCache> m_cache;
@@ -76,6 +97,7 @@ private:
     std::map<QString, QFuture<Result<QString>>> m_downloads;
     std::map<QString, QString> m_failed; ///< cache key -> why, until it is asked for again
     int m_downloadsStarted = 0;
+    std::map<QString, std::pair<QString, QByteArray>> m_locals; ///< token -> (path, local key)
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

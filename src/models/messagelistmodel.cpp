@@ -10,6 +10,7 @@
 #include <QVariantMap>
 
 #include <algorithm>
+#include <cmath>
 
 namespace confab::models {
 
@@ -78,6 +79,19 @@ void MessageListModel::attachmentStateChanged(qint64 messageId)
     const int row = rowOfMessage(messageId);
     if (row >= 0)
         Q_EMIT dataChanged(index(row), index(row), {AttachmentsRole});
+}
+
+void MessageListModel::setUploadProgress(qint64 messageId, qint64 sent, qint64 total)
+{
+    const double fraction = total > 0 ? std::clamp(double(sent) / double(total), 0.0, 1.0) : 0.0;
+    const double before = m_uploads.value(messageId, -1.0);
+    // A redraw per half percent at most.
+    if (before >= 0 && fraction < 1.0 && std::abs(fraction - before) < 0.005)
+        return;
+    m_uploads.insert(messageId, fraction);
+    const int row = rowOfMessage(messageId);
+    if (row >= 0)
+        Q_EMIT dataChanged(index(row), index(row), {UploadProgressRole});
 }
 
 void MessageListModel::connectStore()
@@ -762,6 +776,11 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FirstInGroupRole: return r.firstInGroup;
     case LastInGroupRole: return r.lastInGroup;
     case LinkedTextRole: return m.deleted ? QString() : modeltext::linkedHtml(m.text, r.links);
+    case UploadProgressRole:
+        if (!m.outgoing || m.attachments.isEmpty() || m.delivery == store::DeliveryState::Sent ||
+            m.delivery == store::DeliveryState::Failed)
+            return -1.0;
+        return m_uploads.value(m.id, 0.0);
     default: break;
     }
     return {};
@@ -797,6 +816,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
         {FirstInGroupRole, "firstInGroup"},
         {LastInGroupRole, "lastInGroup"},
         {LinkedTextRole, "linkedText"},
+        {UploadProgressRole, "uploadProgress"},
     };
     return names;
 }

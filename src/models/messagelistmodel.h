@@ -134,6 +134,9 @@ public:
         /// QString: TextRole as safe HTML for Text.StyledText: everything escaped, only the links
         /// of EntitiesRole as anchors (modeltext::linkedHtml). Never the sender's own markup.
         LinkedTextRole,
+        /// double: how much of this outgoing message's files went up (0..1); -1 when none is
+        /// going up (setUploadProgress).
+        UploadProgressRole,
     };
     Q_ENUM(Role)
 
@@ -159,6 +162,8 @@ public:
     void setAttachmentStates(AttachmentStates states);
     /// A message's attachments changed state: its row's attachments are read again.
     void attachmentStateChanged(qint64 messageId);
+    /// Bytes of an outgoing message's files that went up so far (the account reports them).
+    void setUploadProgress(qint64 messageId, qint64 sent, qint64 total);
 
     [[nodiscard]] qint64 conversationId() const { return m_conversationId; }
     [[nodiscard]] bool loading() const { return m_loading; }
@@ -248,6 +253,7 @@ private:
     const Options m_options;
     HistorySource m_historySource;
     AttachmentStates m_attachmentStates;
+    QHash<qint64, double> m_uploads; ///< message id -> fraction of its files up
     std::vector<Row> m_rows;
 
     std::map<QString, store::Member> m_members; ///< by user id

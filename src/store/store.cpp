@@ -293,6 +293,12 @@ QFuture<Result<QList<Message>>> Store::newestMessages(qint64 conversationId, int
     return submit<QList<Message>>([=](Database &db) { return db.newestMessages(conversationId, count); }, Access::Read);
 }
 
+QFuture<Result<QList<Message>>> Store::messagesWithAttachments(qint64 conversationId, int count)
+{
+    return submit<QList<Message>>([=](Database &db) { return db.messagesWithAttachments(conversationId, count); },
+                                  Access::Read);
+}
+
 QFuture<Result<QList<Message>>> Store::messagesBefore(qint64 conversationId, MessageKey before, int count)
 {
     return submit<QList<Message>>([=](Database &db) { return db.messagesBefore(conversationId, before, count); },

@@ -75,6 +75,9 @@ public:
     QFuture<Result<QList<Message>>> messagesBefore(qint64 conversationId, MessageKey before, int count);
     QFuture<Result<QList<Message>>> messagesAfter(qint64 conversationId, MessageKey after, int count);
     QFuture<Result<Message>> message(qint64 messageId);
+    /// The newest `count` messages of a conversation that have attachments, oldest first (the
+    /// media viewer's list).
+    QFuture<Result<QList<Message>>> messagesWithAttachments(qint64 conversationId, int count);
     QFuture<Result<std::optional<Message>>> messageByRemoteId(qint64 conversationId, const QString &remoteId);
     /// The sent or received message at the server's `sequence` (X reactions, edits and deletes
     /// name their target by sequence id).

@@ -10,12 +10,17 @@
 #include "demosession.h"
 #include "localserverprocess.h"
 #include "media/mediacache.h"
+#include "media/mediafiles.h"
 #include "media/medialoader.h"
 #include "store/store.h"
 #include "storewait.h"
 #include "wait.h"
 
+#include <QClipboard>
 #include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QImage>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +40,8 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void aDemoPhotoIsDownloadedOnceAndShown();
+    void dragOutGivesAPrivateDecryptedCopy();
+    void sendingAPastedPictureAndAFile();
 
 private:
     /// A received message with a picture, and the picture's attachment.
@@ -157,6 +164,163 @@ void AppMediaTest::aDemoPhotoIsDownloadedOnceAndShown()
     QVERIFY(again.ok());
     QCOMPARE(loader->downloadsStarted(), 2);
     QTRY_COMPARE(stateInTimeline(), QStringLiteral("cached"));
+}
+
+void AppMediaTest::dragOutGivesAPrivateDecryptedCopy()
+{
+    // What a drag out (and "open with") hands over: a decrypted copy with a safe name in a
+    // private temporary folder, the same bytes the viewer shows, removed afterwards.
+    std::optional<std::pair<store::Message, store::Attachment>> photo;
+    QVERIFY(QTest::qWaitFor([&] { return (photo = findPhoto()).has_value(); }, Timeout));
+    const store::Message &message = photo->first;
+    const store::Attachment &attachment = photo->second;
+    const auto opened = take(m_media->loader()->open(message.id, attachment.ordinal));
+    QVERIFY(opened.ok());
+    QVERIFY(opened.value().mimeType.startsWith(QStringLiteral("image/")));
+
+    const auto copied = take(m_media->exportCopy(message.id, attachment.ordinal));
+    QVERIFY2(copied.ok(), qPrintable(copied.ok() ? QString() : copied.error().toString()));
+    const QString path = copied.value();
+    QVERIFY(path.startsWith(m_media->privateFolder() + QLatin1Char('/')));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll(), opened.value().bytes);
+    QCOMPARE(QFileInfo(path).fileName(), opened.value().fileName);
+    QCOMPARE(QFileInfo(path).fileName(),
+             media::safeFileName(attachment.fileName, opened.value().mimeType, QStringLiteral("picture")));
+    // Only this user can read it; nothing in it runs.
+    QCOMPARE(file.permissions() &
+                 ~(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::Permissions());
+    QCOMPARE(QFileInfo(m_media->privateFolder()).permissions() &
+                 (QFileDevice::ReadGroup | QFileDevice::ReadOther | QFileDevice::ExeOther),
+             QFileDevice::Permissions());
+    file.close();
+
+    m_media->removeCopy(path);
+    QTRY_VERIFY(!QFileInfo::exists(path));
+    QTRY_VERIFY(!QFileInfo::exists(QFileInfo(path).absolutePath()));
+    // Only its own copies: a path elsewhere is left alone.
+    QTemporaryDir elsewhere;
+    const QString outside = elsewhere.filePath(QStringLiteral("keep.txt"));
+    QFile keep(outside);
+    QVERIFY(keep.open(QIODevice::WriteOnly));
+    keep.close();
+    m_media->removeCopy(outside);
+    QTest::qWait(100);
+    QVERIFY(QFileInfo::exists(outside));
+}
+
+void AppMediaTest::sendingAPastedPictureAndAFile()
+{
+    store::Conversation maya;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (maya = confab::test::directConversationWith(*m_session->store(), QStringLiteral("Maya"))).id != 0, Timeout);
+    m_chat->setFocusedConversation(maya.id);
+    QSignalSpy problems(m_media.get(), &MediaController::problem);
+
+    // A picture on the clipboard joins the draft, staged encrypted, with a preview.
+    QImage screenshot(800, 500, QImage::Format_RGB32);
+    screenshot.fill(QColor(30, 120, 200));
+    QGuiApplication::clipboard()->setImage(screenshot);
+    QVERIFY(m_media->paste());
+    QTRY_COMPARE_WITH_TIMEOUT(m_media->draft().size(), 1, Timeout);
+    QVERIFY(!m_media->preparing());
+    const QVariantMap drafted = m_media->draft().first().toMap();
+    QVERIFY(drafted.value(QStringLiteral("picture")).toBool());
+    const QString source = drafted.value(QStringLiteral("source")).toString();
+    QVERIFY(source.startsWith(QStringLiteral("image://media/local/")));
+    const auto preview = take(m_media->loader()->localPicture(source.section(QLatin1Char('/'), -1), QSize(96, 96)));
+    QVERIFY(preview.ok());
+    QCOMPARE(preview.value().fullSize, QSize(800, 500));
+    const store::Attachment staged = m_media->draftAttachments().first();
+    const QString stagedPath = staged.extra.value(QLatin1String("localPath")).toString();
+    QVERIFY(QFileInfo::exists(stagedPath));
+
+    // Nothing on the clipboard that is a picture or a file: the composer pastes text itself.
+    QGuiApplication::clipboard()->setText(QStringLiteral("just words"));
+    QVERIFY(!m_media->paste());
+
+    // A folder is refused with a sentence, and the draft keeps what it had.
+    m_media->addFiles({QUrl::fromLocalFile(m_dir.path())});
+    QTRY_COMPARE(problems.size(), 1);
+    QCOMPARE(m_media->draft().size(), 1);
+
+    // Sent with a caption: the message shows at once from the staged picture, goes up, and the
+    // staged file is gone once it is sent.
+    QSignalSpy inserted(m_session->store(), &store::Store::messagesInserted);
+    m_media->sendDraft(maya.id, QStringLiteral("my screen"));
+    QVERIFY(m_media->draft().isEmpty());
+    store::Message sent;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const QList<QVariant> &args : std::as_const(inserted)) {
+                for (const store::Message &m : args.at(1).value<QList<store::Message>>()) {
+                    if (m.outgoing && m.text == QLatin1String("my screen"))
+                        sent = m;
+                }
+            }
+            return sent.id != 0;
+        }(),
+        Timeout);
+    QCOMPARE(sent.kind, store::MessageKind::Media);
+    QCOMPARE(sent.attachments.size(), 1);
+    const auto pending = take(m_media->loader()->picture(sent.id, 0, QSize(200, 200)));
+    QVERIFY(pending.ok() || sent.delivery == store::DeliveryState::Sent);
+    QTRY_VERIFY_WITH_TIMEOUT(take(m_session->store()->message(sent.id)).value().delivery == store::DeliveryState::Sent,
+                             Timeout);
+    const store::Message up = take(m_session->store()->message(sent.id)).value();
+    QVERIFY(!up.attachments.first().mediaId.isEmpty());
+    QTRY_VERIFY(!QFileInfo::exists(stagedPath));
+    // From the server now: downloaded, decrypted, the same picture.
+    const auto fromServer = take(m_media->loader()->picture(sent.id, 0, QSize()));
+    QVERIFY2(fromServer.ok(), qPrintable(fromServer.ok() ? QString() : fromServer.error().toString()));
+    QCOMPARE(fromServer.value().image.size(), QSize(800, 500));
+    QCOMPARE(fromServer.value().image.pixelColor(5, 5), QColor(30, 120, 200));
+
+    // A file chosen from disk goes the same way, and the upload progress reaches the timeline.
+    QByteArray bytes(3 * 1024 * 1024 + 17, Qt::Uninitialized);
+    for (qsizetype i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<char>((i * 131) % 251);
+    const QString notes = m_dir.filePath(QStringLiteral("field notes.bin"));
+    QFile out(notes);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    out.write(bytes);
+    out.close();
+    m_media->addFiles({QUrl::fromLocalFile(notes)});
+    QTRY_COMPARE_WITH_TIMEOUT(m_media->draft().size(), 1, Timeout);
+    QCOMPARE(m_media->draft().first().toMap().value(QStringLiteral("name")).toString(),
+                                                    QStringLiteral("field notes.bin"));
+    auto *timeline = m_chat->messages();
+    const int progressRole = timeline->roleNames().key("uploadProgress");
+    QList<double> seen;
+    connect(timeline, &QAbstractItemModel::dataChanged, this,
+            [&](const QModelIndex &from, const QModelIndex &, const QList<int> &roles) {
+                if (roles.contains(progressRole))
+                    seen << from.data(progressRole).toDouble();
+            });
+    inserted.clear();
+    m_media->sendDraft(maya.id, QString());
+    store::Message file;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            for (const QList<QVariant> &args : std::as_const(inserted)) {
+                for (const store::Message &m : args.at(1).value<QList<store::Message>>()) {
+                    if (m.outgoing && m.kind == store::MessageKind::Media)
+                        file = m;
+                }
+            }
+            return file.id != 0;
+        }(),
+        Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(take(m_session->store()->message(file.id)).value().delivery == store::DeliveryState::Sent,
+                             Timeout);
+    QVERIFY2(!seen.isEmpty(), "no upload progress reached the timeline");
+    QCOMPARE(seen.last(), 1.0);
+    const auto fileBack = take(m_media->loader()->open(file.id, 0));
+    QVERIFY(fileBack.ok());
+    QVERIFY(fileBack.value().bytes == bytes);
+    QCOMPARE(fileBack.value().fileName, QStringLiteral("field notes.bin"));
 }
 
 QTEST_MAIN(AppMediaTest)

@@ -6,14 +6,20 @@
 // (tests/gui/screenshots/*.png) for people to look at.
 
 #include "app/composition.h"
+#include "app/mediacontroller.h"
 #include "localserverprocess.h"
 #include "store/store.h"
 
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QQmlExtensionPlugin>
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -48,6 +54,7 @@ private Q_SLOTS:
     void conversationListAfterSignIn();
     void openAConversationAndChat();
     void picturesInTheTimeline();
+    void sendingAPicture();
     void darkThemeThroughSettings();
     void twoAccountsOneList();
 
@@ -66,6 +73,24 @@ private:
         const QList<QQuickItem *> children = root->childItems();
         for (QQuickItem *child : children) {
             if (QQuickItem *found = find(child, name))
+                return found;
+        }
+        return nullptr;
+    }
+    /// The first visible item with this objectName (delegates repeat names).
+    QQuickItem *visibleItem(const char *objectName) const
+    {
+        return findVisible(m_app->window()->contentItem(), QLatin1String(objectName));
+    }
+    static QQuickItem *findVisible(QQuickItem *root, QLatin1String name)
+    {
+        if (!root || !root->isVisible())
+            return nullptr;
+        if (root->objectName() == name)
+            return root;
+        const QList<QQuickItem *> children = root->childItems();
+        for (QQuickItem *child : children) {
+            if (QQuickItem *found = findVisible(child, name))
                 return found;
         }
         return nullptr;
@@ -98,6 +123,7 @@ private:
 
     QTemporaryDir m_home;
     confab::test::LocalServerProcess m_server;
+    QUrl m_serverUrl;
     std::unique_ptr<Composition> m_app;
 };
 
@@ -109,7 +135,10 @@ void GuiTest::initTestCase()
     QQuickStyle::setStyle(QStringLiteral("Fusion"));
     QQuickWindow::setGraphicsApi(QSGRendererInterface::Software);
 
-    const QUrl server = m_server.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve")});
+    // --dev: the upload test slows the server down (/_local/faults).
+    const QUrl server =
+        m_server.start({QStringLiteral("--demo"), QStringLiteral("--auto-approve"), QStringLiteral("--dev")});
+    m_serverUrl = server;
     QVERIFY2(!server.isEmpty(), m_server.log().constData());
 
     auto profile = Profile::resolve(QStringLiteral("gui"));
@@ -257,6 +286,80 @@ void GuiTest::picturesInTheTimeline()
     QVERIFY(picture->width() > 100 && picture->height() > 50);
     QTest::qWait(300);
     QVERIFY(save(QStringLiteral("timeline-pictures.png")));
+
+    // A click opens the viewer on it, over the whole window: the full picture, where it is in
+    // the conversation's attachments, and the next one with →.
+    click(picture);
+    QQuickItem *full = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((full = item("viewerPicture")) != nullptr && full->isVisible() &&
+                                 full->property("status").toInt() == 1 /* Image.Ready */,
+                             Timeout);
+    QQuickItem *position = item("viewerPosition");
+    QVERIFY(position);
+    QTRY_VERIFY(position->property("text").toString().contains(QStringLiteral(" of ")));
+    QVERIFY(full->width() > picture->width());
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("viewer.png")));
+    const QString before = position->property("text").toString();
+    QQuickItem *next = item("viewerNext");
+    QQuickItem *previous = item("viewerPrevious");
+    QVERIFY(next && previous);
+    QTest::keyClick(m_app->window(), next->isVisible() ? Qt::Key_Right : Qt::Key_Left);
+    QTRY_VERIFY(position->property("text").toString() != before);
+    QTest::keyClick(m_app->window(), Qt::Key_Escape);
+    QTRY_VERIFY(!item("viewerPicture") || !item("viewerPicture")->isVisible());
+}
+
+void GuiTest::sendingAPicture()
+{
+    // A large picture chosen to send: shown in the draft above the field, sent with a caption,
+    // and going up with a bar (the server is slowed down so that there is something to see).
+    QImage noise(2400, 1600, QImage::Format_RGB32);
+    QRandomGenerator rng(7);
+    for (int y = 0; y < noise.height(); ++y) {
+        auto *line = reinterpret_cast<quint32 *>(noise.scanLine(y));
+        for (int x = 0; x < noise.width(); ++x)
+            line[x] = 0xff000000u | (rng.generate() & 0x3f3f3fu) | (static_cast<quint32>(x * 255 / 2400) << 16) |
+                      static_cast<quint32>(y * 255 / 1600);
+    }
+    const QString path = m_home.filePath(QStringLiteral("ridge.bmp"));
+    QVERIFY(noise.save(path, "BMP"));
+    m_app->media().addFiles({QUrl::fromLocalFile(path)});
+    QQuickItem *tray = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (tray = item("draftTray")) != nullptr && tray->isVisible() && m_app->media().draft().size() == 1, Timeout);
+    QQuickItem *field = item("composerField");
+    QVERIFY(field);
+    field->forceActiveFocus();
+    type(QStringLiteral("From the ridge"));
+    QTest::qWait(500);
+    QVERIFY(save(QStringLiteral("composer-draft.png")));
+
+    QNetworkAccessManager nam;
+    auto faults = [&](const QJsonObject &fault) {
+        QNetworkRequest request(QUrl(m_serverUrl.toString() + QStringLiteral("/_local/faults")));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply =
+            fault.isEmpty() ? nam.deleteResource(request) : nam.post(request, QJsonDocument(fault).toJson());
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        const bool finished = done.wait(10'000);
+        reply->deleteLater();
+        return finished && reply->error() == QNetworkReply::NoError;
+    };
+    QVERIFY(faults(
+        QJsonObject{{QStringLiteral("route"), QStringLiteral("media.upload")}, {QStringLiteral("latency_ms"), 400}}));
+    QQuickItem *send = item("sendButton");
+    QVERIFY(send && send->isEnabled());
+    click(send);
+    QTRY_VERIFY(m_app->media().draft().isEmpty());
+    QQuickItem *bar = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (bar = visibleItem("uploadProgress")) != nullptr && bar->property("value").toDouble() > 0.15, Timeout);
+    QVERIFY(visibleItem("cancelUpload"));
+    QVERIFY(save(QStringLiteral("upload-in-progress.png")));
+    QVERIFY(faults(QJsonObject()));
+    // Up and sent: the bar goes, the picture stays.
+    QTRY_VERIFY_WITH_TIMEOUT(!visibleItem("uploadOverlay"), Timeout);
 }
 
 void GuiTest::darkThemeThroughSettings()

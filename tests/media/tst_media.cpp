@@ -7,6 +7,7 @@
 #include "crypto/securebytes.h"
 #include "media/mediacache.h"
 #include "media/mediadecoder.h"
+#include "media/mediafiles.h"
 #include "media/medialoader.h"
 #include "store/sealer.h"
 #include "store/store.h"
@@ -16,6 +17,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QImageWriter>
 #include <QRandomGenerator>
@@ -92,6 +94,9 @@ private slots:
     void decryptsAFileAndRefusesDamage();
     void theCacheStaysUnderItsLimit();
     void aLargePictureDecryptsOffTheGuiThread();
+    void fileNamesAreMadeSafe();
+    void filesToSendAreDescribedAndRefused();
+    void aPastedPictureIsStagedEncrypted();
 };
 
 void TestMedia::decodesAndScalesAPicture()
@@ -306,6 +311,115 @@ void TestMedia::aLargePictureDecryptsOffTheGuiThread()
     qInfo("decrypting and decoding %lld MB took %lld ms; the GUI thread turned %d times, longest gap %lld ms",
           static_cast<long long>(photo.size() / (1024 * 1024)), static_cast<long long>(took.elapsed()), turns,
           static_cast<long long>(longestGapMs));
+}
+
+void TestMedia::fileNamesAreMadeSafe()
+{
+    using media::safeFileName;
+    // No way out of the folder, nothing hidden, nothing a shell or Windows treats specially.
+    QCOMPARE(safeFileName(QStringLiteral("../../.bashrc")), QStringLiteral("bashrc"));
+    QCOMPARE(safeFileName(QStringLiteral("C:\\Windows\\evil.txt")), QStringLiteral("evil.txt"));
+    QCOMPARE(safeFileName(QStringLiteral("/etc/passwd")), QStringLiteral("passwd"));
+    QCOMPARE(safeFileName(QStringLiteral("...")), QStringLiteral("file"));
+    QCOMPARE(safeFileName(QString()), QStringLiteral("file"));
+    QCOMPARE(safeFileName(QStringLiteral("a<b>c:d|e?.txt")), QStringLiteral("a_b_c_d_e_.txt"));
+    QCOMPARE(safeFileName(QStringLiteral("report. . .")), QStringLiteral("report"));
+    QCOMPARE(safeFileName(QStringLiteral("CON.txt")), QStringLiteral("_CON.txt"));
+    QCOMPARE(safeFileName(QStringLiteral("line\nbreak\t.pdf")), QStringLiteral("linebreak.pdf"));
+    // A right-to-left override shows "photo\u202Egpj.exe" as "photoexe.jpg": it goes.
+    QCOMPARE(safeFileName(QStringLiteral("photo\u202Egpj.exe")), QStringLiteral("photogpj.exe"));
+    // The real type decides the suffix: a picture named like a launcher is saved as a picture.
+    QCOMPARE(safeFileName(QStringLiteral("run.desktop"), QStringLiteral("image/png")),
+                          QStringLiteral("run.desktop.png"));
+    QCOMPARE(safeFileName(QStringLiteral("holiday.JPG"), QStringLiteral("image/jpeg")), QStringLiteral("holiday.JPG"));
+    QCOMPARE(safeFileName(QStringLiteral("notes"), QStringLiteral("application/octet-stream")),
+                          QStringLiteral("notes"));
+    const QString longName = QString(300, QLatin1Char('x')) + QStringLiteral(".pdf");
+    QCOMPARE(safeFileName(longName).size(), 120);
+    QVERIFY(safeFileName(longName).endsWith(QStringLiteral(".pdf")));
+}
+
+void TestMedia::filesToSendAreDescribedAndRefused()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A picture: its type from the content (whatever its name), its size from the header.
+    QImage image(640, 480, QImage::Format_RGB32);
+    image.fill(Qt::darkCyan);
+    const QString disguised = dir.filePath(QStringLiteral("holiday.txt"));
+    QVERIFY(image.save(disguised, "PNG"));
+    const auto picture = media::describeFile(disguised);
+    QVERIFY2(picture.ok(), qPrintable(picture.ok() ? QString() : picture.error().toString()));
+    QCOMPARE(picture.value().mimeType, QStringLiteral("image/png"));
+    QCOMPARE(picture.value().width, 640);
+    QCOMPARE(picture.value().height, 480);
+    QCOMPARE(picture.value().fileName, QStringLiteral("holiday.txt"));
+    QCOMPARE(picture.value().sizeBytes, QFileInfo(disguised).size());
+    QCOMPARE(picture.value().extra.value(QLatin1String("localPath")).toString(),
+             QFileInfo(disguised).absoluteFilePath());
+
+    // Refused with a sentence that names the file: a folder, nothing there, empty, too large.
+    QCOMPARE(media::describeFile(dir.path()).error().kind(), ErrorKind::InvalidInput);
+    QCOMPARE(media::describeFile(dir.filePath(QStringLiteral("gone.bin"))).error().kind(), ErrorKind::NotFound);
+    QFile empty(dir.filePath(QStringLiteral("empty.bin")));
+    QVERIFY(empty.open(QIODevice::WriteOnly));
+    empty.close();
+    QVERIFY(media::describeFile(empty.fileName()).error().message().contains(QStringLiteral("empty.bin")));
+    QFile huge(dir.filePath(QStringLiteral("huge.iso")));
+    QVERIFY(huge.open(QIODevice::WriteOnly));
+    QVERIFY(huge.resize(media::MaxFileBytes + 1)); // sparse: nothing is written
+    huge.close();
+    const auto tooLarge = media::describeFile(huge.fileName());
+    QVERIFY(!tooLarge.ok());
+    QVERIFY(tooLarge.error().message().contains(QStringLiteral("too large")));
+}
+
+void TestMedia::aPastedPictureIsStagedEncrypted()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QImage image(300, 200, QImage::Format_ARGB32);
+    image.fill(QColor(200, 40, 90));
+    const QString folder = dir.filePath(QStringLiteral("outgoing"));
+    const auto staged = media::stagePicture(image, folder, QStringLiteral("Pasted picture"));
+    QVERIFY2(staged.ok(), qPrintable(staged.ok() ? QString() : staged.error().toString()));
+    const store::Attachment &a = staged.value();
+    QCOMPARE(a.fileName, QStringLiteral("Pasted picture.png"));
+    QCOMPARE(a.mimeType, QStringLiteral("image/png"));
+    QCOMPARE(QSize(a.width, a.height), QSize(300, 200));
+    const QString path = a.extra.value(QLatin1String("localPath")).toString();
+    const QByteArray key = QByteArray::fromBase64(a.extra.value(QLatin1String("localKey")).toString().toLatin1());
+    QCOMPARE(key.size(), 32);
+    QVERIFY(path.startsWith(folder));
+    // On disk: ciphertext only, in a folder for this user alone.
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray onDisk = file.readAll();
+    QCOMPARE(media::detectType(onDisk), QStringLiteral("application/octet-stream"));
+    QVERIFY(!onDisk.contains("PNG"));
+    QCOMPARE(QFileInfo(folder).permissions() & (QFileDevice::ReadOther | QFileDevice::ReadGroup),
+             QFileDevice::Permissions());
+    // Read back: the PNG, whole.
+    const auto plain = media::readLocalFile(path, key);
+    QVERIFY(plain.ok());
+    QCOMPARE(plain.value().size(), a.sizeBytes);
+    QCOMPARE(media::detectType(plain.value()), QStringLiteral("image/png"));
+    QImage back;
+    QVERIFY(back.loadFromData(plain.value(), "PNG"));
+    QCOMPARE(back.pixelColor(10, 10), QColor(200, 40, 90));
+    // The wrong key is refused, not shown as garbage.
+    const auto wrong = media::readLocalFile(path, QByteArray(32, 'k'));
+    QVERIFY(!wrong.ok());
+    QCOMPARE(wrong.error().kind(), ErrorKind::Crypto);
+
+    // A private copy (what a drag out or "open with" hands over): named safely, for this user.
+    const auto copy = media::writePrivateCopy(plain.value(), dir.filePath(QStringLiteral("private")),
+                                                                          QStringLiteral("../sneaky.desktop"));
+    QVERIFY(copy.ok());
+    QCOMPARE(QFileInfo(copy.value()).fileName(), QStringLiteral("sneaky.desktop.png"));
+    QCOMPARE(QFileInfo(copy.value()).permissions() & (QFileDevice::ExeOwner | QFileDevice::ReadOther),
+             QFileDevice::Permissions());
+    QVERIFY(copy.value().startsWith(dir.filePath(QStringLiteral("private/"))));
 }
 
 QTEST_GUILESS_MAIN(TestMedia)

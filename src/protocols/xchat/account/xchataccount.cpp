@@ -1765,7 +1765,10 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
         co_return;
     }
     const auto version = conv->ring.currentVersion();
-    const crypto::SecureBytes *key = conv->ring.currentKey();
+    // A copy: the ring may change (and move its keys) while the files go up.
+    const std::optional<crypto::SecureBytes> currentKey =
+        conv->ring.currentKey() ? std::optional<crypto::SecureBytes>(*conv->ring.currentKey()) : std::nullopt;
+    const crypto::SecureBytes *key = currentKey ? &*currentKey : nullptr;
     if (!version || !key) {
         finish(Error(ErrorKind::Crypto, QStringLiteral("This conversation has no key to send with yet."),
                                                        QStringLiteral("no current key in %1").arg(conv->id)));
