@@ -105,6 +105,13 @@ void OutboxDispatcher::finish(qint64 accountId, const OutboxItem &item, const Re
         return;
     }
     const Error error = result.error();
+    if (!m_transports.contains(accountId)) {
+        // The account stopped during the attempt (quitting, signing out): not the message's
+        // failure. It waits, unharmed, for the account's next start.
+        qCInfo(lcStore).noquote() << "outbox message" << messageId << "waits: its account stopped";
+        m_store.release(messageId).then(this, [done](const Result<Message> &) { done(); });
+        return;
+    }
     qCInfo(lcStore).noquote() << "sending outbox message" << messageId << "failed:" << error.toString();
     m_store.markFailed(messageId, error, nowMs()).then(this, [this, messageId, error, done](const Result<Message> &r) {
         emit attemptFailed(messageId, error, r && r.value().delivery == DeliveryState::Pending);

@@ -13,7 +13,8 @@
 // - badInput: forged signatures, wrong ciphertext, undecodable events and problem details.
 // - restart: a new engine on the same store file and key store syncs incrementally and sends.
 // - media: files go up encrypted in segments (progress), through dropped connections, and come
-//   down to the peer byte for byte (a small file and 50 MB); a cancelled upload leaves nothing.
+//   down to the peer byte for byte (a small file and 50 MB); a cancelled upload leaves nothing;
+//   an upload cut off by quitting starts again at the next start and arrives whole.
 
 #include "chatharness.h"
 #include "crypto/base64.h"
@@ -178,6 +179,7 @@ private Q_SLOTS:
     void restart();
     void media();
     void mediaCancel();
+    void mediaAfterAQuitMidUpload();
 
 private:
     /// A file of `size` random bytes in the test's folder, as the media layer describes it.
@@ -1051,6 +1053,38 @@ void XChatAccountTest::mediaCancel()
     // The account still sends.
     TAKE_OK(text, waitTask(cy->account().sendText(convA, QStringLiteral("never mind"))));
     QTRY_VERIFY_WITH_TIMEOUT(cy->engine->row(convA, text.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+}
+
+void XChatAccountTest::mediaAfterAQuitMidUpload()
+{
+    auto eve = person(QStringLiteral("eve"));
+    auto fox = person(QStringLiteral("fox"));
+    QVERIFY(eve && fox);
+    TAKE_OK(convA, waitTask(eve->account().startDirect(fox->user->id)));
+    const QString canonical = xchat::directConversationId(eve->user->id, fox->user->id);
+    QJsonObject slow;
+    slow.insert(QStringLiteral("route"), QStringLiteral("media.upload"));
+    slow.insert(QStringLiteral("latency_ms"), 100);
+    setFaults(slow);
+    QByteArray bytes;
+    const st::Attachment file = randomFile(QStringLiteral("interrupted.bin"), 12LL * 1024 * 1024, &bytes);
+    QSignalSpy progress(&eve->account(), &XChatAccount::uploadProgress);
+    TAKE_OK(queued, waitTask(eve->account().sendMedia(convA, {file}, QStringLiteral("take two"))));
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 2 * 1024 * 1024, Timeout);
+
+    // Eve quits (or Confab is killed) halfway: the message waits in the outbox.
+    eve->engine.reset();
+    clearFaults();
+    eve->engine = engineFor(*eve, fastConfig(m_harness->server().baseUrl()));
+    CONFAB_VERIFY_OK(eve->engine->start());
+    QTRY_VERIFY_WITH_TIMEOUT(eve->engine->row(convA, queued.remoteId).delivery == st::DeliveryState::Sent, 60000);
+    const qint64 convB = waitForConversation(*fox, canonical);
+    QVERIFY(convB);
+    QTRY_VERIFY_WITH_TIMEOUT(fox->engine->byRemoteId(convB, queued.remoteId).has_value(), Timeout);
+    const st::Message got = *fox->engine->byRemoteId(convB, queued.remoteId);
+    QCOMPARE(got.text, QStringLiteral("take two"));
+    TAKE_OK(plain, fetchPlain(*fox, convB, got.attachments.first()));
+    QVERIFY(plain == bytes);
 }
 
 QTEST_GUILESS_MAIN(XChatAccountTest)
