@@ -132,6 +132,26 @@
         <source>Send the message</source>
         <translation>Nachricht senden</translation>
     </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>%1 entfernen</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Attach files (or drop them here, or paste a picture)</source>
+        <translation>Dateien anhängen (oder hier ablegen oder ein Bild einfügen)</translation>
+    </message>
+    <message>
+        <source>Choose files to send</source>
+        <translation>Dateien zum Senden auswählen</translation>
+    </message>
+    <message>
+        <source>Add a caption…</source>
+        <translation>Bildunterschrift hinzufügen…</translation>
+    </message>
 </context>
 <context>
     <name>ConversationDelegate</name>
@@ -368,6 +388,10 @@
         <source>Delete for everyone</source>
         <translation>Für alle löschen</translation>
     </message>
+    <message>
+        <source>Drop files here to send them to %1</source>
+        <translation>Dateien hier ablegen, um sie an %1 zu senden</translation>
+    </message>
 </context>
 <context>
     <name>KeyBackupDialog</name>
@@ -441,6 +465,73 @@
     <message>
         <source>(%1) %2</source>
         <translation>(%1) %2</translation>
+    </message>
+</context>
+<context>
+    <name>MediaViewer</name>
+    <message>
+        <source>This picture could not be shown.</source>
+        <translation>Dieses Bild konnte nicht angezeigt werden.</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Öffnen</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>Zurück</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Weiter</translation>
+    </message>
+    <message>
+        <source>Picture</source>
+        <translation>Bild</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Verkleinern</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Vergrößern</translation>
+    </message>
+    <message>
+        <source>Fit to the window</source>
+        <translation>An das Fenster anpassen</translation>
+    </message>
+    <message>
+        <source>Actual size</source>
+        <translation>Originalgröße</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Open with the system&apos;s application</source>
+        <translation>Mit der Anwendung des Systems öffnen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <source>Save the attachment</source>
+        <translation>Anhang speichern</translation>
     </message>
 </context>
 <context>
@@ -527,6 +618,22 @@
     <message>
         <source>Downloading the picture…</source>
         <translation>Bild wird heruntergeladen …</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>Datei</translation>
+    </message>
+    <message>
+        <source>%1%</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Stop sending</source>
+        <translation>Senden abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop sending and remove the message</source>
+        <translation>Senden abbrechen und die Nachricht entfernen</translation>
     </message>
 </context>
 <context>
@@ -1032,6 +1139,34 @@
     <message>
         <source>The account of this conversation is gone: its attachments cannot be downloaded.</source>
         <translation>Das Konto dieser Unterhaltung gibt es nicht mehr: Ihre Anhänge können nicht heruntergeladen werden.</translation>
+    </message>
+    <message>
+        <source>At most 10 files go in one message.</source>
+        <translation>In eine Nachricht passen höchstens 10 Dateien.</translation>
+    </message>
+    <message>
+        <source>Only files on this computer can be sent.</source>
+        <translation>Nur Dateien auf diesem Computer können gesendet werden.</translation>
+    </message>
+    <message>
+        <source>Pasted picture %1</source>
+        <translation>Eingefügtes Bild %1</translation>
+    </message>
+    <message>
+        <source>This attachment is not available.</source>
+        <translation>Dieser Anhang ist nicht verfügbar.</translation>
+    </message>
+    <message>
+        <source>Choose a place on this computer to save to.</source>
+        <translation>Wähle einen Ort auf diesem Computer zum Speichern.</translation>
+    </message>
+    <message>
+        <source>%1 could not be saved: %2</source>
+        <translation>%1 konnte nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>No application on this computer opens %1.</source>
+        <translation>Keine Anwendung auf diesem Computer kann %1 öffnen.</translation>
     </message>
 </context>
 <context>
@@ -1706,6 +1841,58 @@
         <source>This attachment is not available.</source>
         <translation>Dieser Anhang ist nicht verfügbar.</translation>
     </message>
+    <message>
+        <source>%1 is not there any more.</source>
+        <translation>%1 ist nicht mehr vorhanden.</translation>
+    </message>
+    <message>
+        <source>%1 is a folder: only files can be sent.</source>
+        <translation>%1 ist ein Ordner: Nur Dateien können gesendet werden.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1 ist leer.</translation>
+    </message>
+    <message>
+        <source>%1 is too large to send: files can have at most 200 MB.</source>
+        <translation>%1 ist zu groß zum Senden: Dateien dürfen höchstens 200 MB groß sein.</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no picture.</source>
+        <translation>In der Zwischenablage ist kein Bild.</translation>
+    </message>
+    <message>
+        <source>The picture could not be prepared for sending.</source>
+        <translation>Das Bild konnte nicht zum Senden vorbereitet werden.</translation>
+    </message>
+    <message>
+        <source>The picture is too large to send: at most 200 MB.</source>
+        <translation>Das Bild ist zu groß zum Senden: höchstens 200 MB.</translation>
+    </message>
+    <message>
+        <source>Confab could not keep the picture until it is sent.</source>
+        <translation>Confab konnte das Bild nicht bis zum Senden aufbewahren.</translation>
+    </message>
+    <message>
+        <source>The file is not there any more.</source>
+        <translation>Die Datei ist nicht mehr vorhanden.</translation>
+    </message>
+    <message>
+        <source>The file is too large to open here.</source>
+        <translation>Die Datei ist zu groß, um sie hier zu öffnen.</translation>
+    </message>
+    <message>
+        <source>The file could not be read.</source>
+        <translation>Die Datei konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>Confab could not make a copy of the file.</source>
+        <translation>Confab konnte keine Kopie der Datei anlegen.</translation>
+    </message>
 </context>
 <context>
     <name>confab::media::MediaLoader</name>
@@ -1716,6 +1903,14 @@
     <message>
         <source>Confab could not save the download.</source>
         <translation>Confab konnte den Download nicht speichern.</translation>
+    </message>
+    <message>
+        <source>This attachment is still on its way out.</source>
+        <translation>Dieser Anhang wird noch gesendet.</translation>
+    </message>
+    <message>
+        <source>This picture is not available.</source>
+        <translation>Dieses Bild ist nicht verfügbar.</translation>
     </message>
 </context>
 <context>
@@ -2047,6 +2242,18 @@
         <source>This attachment has no valid media key.</source>
         <translation>Dieser Anhang hat keinen gültigen Medienschlüssel.</translation>
     </message>
+    <message>
+        <source>%1 changed after it was chosen. Remove the message and send the file again.</source>
+        <translation>%1 hat sich nach der Auswahl geändert. Entferne die Nachricht und sende die Datei noch einmal.</translation>
+    </message>
+    <message>
+        <source>%1 can no longer be read. Remove the message and send the file again.</source>
+        <translation>%1 kann nicht mehr gelesen werden. Entferne die Nachricht und sende die Datei noch einmal.</translation>
+    </message>
+    <message>
+        <source>%1 could not be read.</source>
+        <translation>%1 konnte nicht gelesen werden.</translation>
+    </message>
 </context>
 <context>
     <name>confab::xchat::XChatAccount</name>
@@ -2056,6 +2263,34 @@
             <numerusform>%n Nachricht von X konnte nicht gelesen werden.</numerusform>
             <numerusform>%n Nachrichten von X konnten nicht gelesen werden.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>There is nothing to send.</source>
+        <translation>Es gibt nichts zu senden.</translation>
+    </message>
+    <message>
+        <source>At most 10 files go in one message.</source>
+        <translation>In eine Nachricht passen höchstens 10 Dateien.</translation>
+    </message>
+    <message>
+        <source>%1 is too large to send: files can have at most 200 MB.</source>
+        <translation>%1 ist zu groß zum Senden: Dateien dürfen höchstens 200 MB groß sein.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be read.</source>
+        <translation>%1 kann nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>Several files go in one message only when all are pictures or videos. Send the others one at a time.</source>
+        <translation>Mehrere Dateien passen nur in eine Nachricht, wenn alle Bilder oder Videos sind. Sende die anderen einzeln.</translation>
+    </message>
+    <message>
+        <source>The upload was cancelled.</source>
+        <translation>Das Hochladen wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The conversation&apos;s key changed; the files are sent again.</source>
+        <translation>Der Schlüssel der Unterhaltung hat sich geändert; die Dateien werden noch einmal gesendet.</translation>
     </message>
 </context>
 </TS>

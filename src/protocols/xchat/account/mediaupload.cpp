@@ -12,15 +12,6 @@
 
 namespace confab::xchat {
 
-namespace {
-
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("confab::xchat", text);
-}
-
-} // namespace
-
 /// Reads the source and encrypts it, a segment at a time, on the pool (one job at a time).
 struct MediaUpload::Reader
 {
@@ -36,7 +27,8 @@ struct MediaUpload::Reader
     Error changed() const
     {
         return Error(ErrorKind::InvalidInput,
-                     tr("%1 changed after it was chosen. Remove the message and send the file again.")
+                     QCoreApplication::translate(
+                         "confab::xchat", "%1 changed after it was chosen. Remove the message and send the file again.")
                          .arg(QFileInfo(source.path).fileName()),
                      QStringLiteral("%1 plaintext bytes, %2 expected").arg(plainRead).arg(source.size));
     }
@@ -46,10 +38,12 @@ struct MediaUpload::Reader
         if (!file) {
             file = std::make_unique<QFile>(source.path);
             if (!file->open(QIODevice::ReadOnly))
-                return Error(ErrorKind::NotFound,
-                             tr("%1 can no longer be read. Remove the message and send the file again.")
-                                 .arg(QFileInfo(source.path).fileName()),
-                             file->errorString());
+                return Error(
+                    ErrorKind::NotFound,
+                    QCoreApplication::translate("confab::xchat",
+                                                "%1 can no longer be read. Remove the message and send the file again.")
+                        .arg(QFileInfo(source.path).fileName()),
+                    file->errorString());
             auto made = crypto::MediaEncryptor::create(key);
             if (!made)
                 return made.error();
@@ -71,7 +65,9 @@ struct MediaUpload::Reader
         while (out.size() < UploadSegmentBytes && !done) {
             const qint64 got = file->read(buffer.data(), buffer.size());
             if (got < 0)
-                return Error(ErrorKind::Storage, tr("%1 could not be read.").arg(QFileInfo(source.path).fileName()),
+                return Error(ErrorKind::Storage,
+                             QCoreApplication::translate("confab::xchat", "%1 could not be read.")
+                                 .arg(QFileInfo(source.path).fileName()),
                              file->errorString());
             QByteArray plain;
             if (got == 0) {
