@@ -280,10 +280,20 @@ Rectangle {
             anchors.margins: Theme.spacing
             visible: dropArea.containsDrag
             radius: Theme.radius * 2
-            color: Qt.rgba(Theme.accent.r, Theme.accent.g, Theme.accent.b, 0.12)
+            color: Qt.rgba(Theme.window.r, Theme.window.g, Theme.window.b, 0.92)
             border.color: Theme.accent
             border.width: 2
             Text {
+                id: dropIcon
+                anchors.horizontalCenter: parent.horizontalCenter
+                anchors.bottom: dropText.top
+                anchors.bottomMargin: Theme.spacing
+                text: "📎"
+                font.pixelSize: 48
+                Accessible.ignored: true
+            }
+            Text {
+                id: dropText
                 anchors.centerIn: parent
                 width: parent.width - 4 * Theme.padding
                 horizontalAlignment: Text.AlignHCenter

@@ -11,8 +11,10 @@
 #include "store/store.h"
 
 #include <QDir>
+#include <QDropEvent>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMimeData>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QQmlExtensionPlugin>
@@ -324,7 +326,23 @@ void GuiTest::sendingAPicture()
     }
     const QString path = m_home.filePath(QStringLiteral("ridge.bmp"));
     QVERIFY(noise.save(path, "BMP"));
-    m_app->media().addFiles({QUrl::fromLocalFile(path)});
+    // Dragged in from a file manager: the conversation offers to take it while the drag is over
+    // it, and the drop adds it to the draft.
+    QMimeData dragged;
+    dragged.setUrls({QUrl::fromLocalFile(path)});
+    QQuickItem *timeline = item("timeline");
+    QVERIFY(timeline);
+    const QPoint over = timeline->mapToScene(QPointF(timeline->width() / 2, timeline->height() / 2)).toPoint();
+    QDragEnterEvent enter(over, Qt::CopyAction, &dragged, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_app->window(), &enter);
+    QDragMoveEvent move(over + QPoint(5, 5), Qt::CopyAction, &dragged, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_app->window(), &move);
+    QTRY_VERIFY(visibleItem("dropOverlay"));
+    QVERIFY(save(QStringLiteral("drop-files.png")));
+    QDropEvent drop(over + QPoint(5, 5), Qt::CopyAction, &dragged, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(m_app->window(), &drop);
+    QVERIFY(drop.isAccepted());
+    QTRY_VERIFY(!visibleItem("dropOverlay"));
     QQuickItem *tray = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT(
         (tray = item("draftTray")) != nullptr && tray->isVisible() && m_app->media().draft().size() == 1, Timeout);

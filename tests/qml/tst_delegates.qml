@@ -53,6 +53,7 @@ TestCase {
             replySender: ""
             replyValid: true
             attachments: []
+            uploadProgress: -1
             delivery: 0
             failureReason: ""
             verification: 1

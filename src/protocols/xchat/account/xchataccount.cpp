@@ -286,18 +286,22 @@ XChatAccount::XChatAccount(XChatAccountConfig config, net::AuthProvider &auth, D
         setStatus(Status::RateLimited);
     });
     connect(&m_http, &net::HttpClient::authenticationFailed, this, [this] { setStatus(Status::SignInRequired); });
-    connect(&m_dispatcher, &store::OutboxDispatcher::attemptFailed, this, [this](qint64 messageId) {
-        if (!m_cancelledUploads.remove(messageId))
-            return;
-        // A cancelled upload: its attempt has ended, so the message can go.
-        m_uploads.erase(messageId);
-        QFuture<Result<store::Message>> row = m_store.message(messageId);
-        row.then(this, [this, messageId](const Result<store::Message> &m) {
-            if (m)
-                removeStagedFiles(m.value().attachments);
-            (void)m_store.discard(messageId);
-        });
-    });
+    connect(&m_dispatcher, &store::OutboxDispatcher::attemptFailed, this,
+            [this](qint64 messageId, const confab::Error &, bool willRetry) {
+                if (!m_cancelledUploads.remove(messageId)) {
+                    if (!willRetry)
+                        m_uploads.erase(messageId); // waits for the person now: a retry starts afresh
+                    return;
+                }
+                // A cancelled upload: its attempt has ended, so the message can go.
+                m_uploads.erase(messageId);
+                QFuture<Result<store::Message>> row = m_store.message(messageId);
+                row.then(this, [this, messageId](const Result<store::Message> &m) {
+                    if (m)
+                        removeStagedFiles(m.value().attachments);
+                    (void)m_store.discard(messageId);
+                });
+            });
     connect(&m_dispatcher, &store::OutboxDispatcher::messageSent, this,
             [this](qint64 messageId, qint64 conversationId) {
                 m_uploads.erase(messageId);
