@@ -21,9 +21,13 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QImage>
+#include <QMouseEvent>
+#include <QQuickItem>
+#include <QQuickWindow>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace confab;
 using confab::test::take;
@@ -199,6 +203,30 @@ void AppMediaTest::dragOutGivesAPrivateDecryptedCopy()
 
     m_media->removeCopy(path);
     QTRY_VERIFY(!QFileInfo::exists(path));
+
+    // The drag itself: it offers such a copy (the right bytes while the drag lasts) and removes
+    // it afterwards. (Here nothing takes the drop: the platform ends the drag at once.)
+    QQuickWindow window;
+    QQuickItem source(window.contentItem());
+    QByteArray offered;
+    QString offeredPath;
+    connect(m_media.get(), &MediaController::dragFinished, this, [&](const QString &where, bool) {
+        offeredPath = where;
+        QFile f(where);
+        if (f.open(QIODevice::ReadOnly))
+            offered = f.readAll();
+    });
+    m_media->setDragCopyLifetimeMs(0);
+    QTimer::singleShot(200, &window, [&window] {
+        QMouseEvent release(QEvent::MouseButtonRelease, QPointF(1, 1), QPointF(1, 1), Qt::LeftButton, Qt::NoButton,
+                            Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &release);
+    });
+    m_media->startDrag(message.id, attachment.ordinal, &source);
+    QTRY_VERIFY_WITH_TIMEOUT(!offeredPath.isEmpty(), Timeout);
+    QCOMPARE(offered, opened.value().bytes);
+    QVERIFY(offeredPath.startsWith(m_media->privateFolder() + QLatin1Char('/')));
+    QTRY_VERIFY(!QFileInfo::exists(offeredPath));
     QTRY_VERIFY(!QFileInfo::exists(QFileInfo(path).absolutePath()));
     // Only its own copies: a path elsewhere is left alone.
     QTemporaryDir elsewhere;
