@@ -185,7 +185,9 @@ QCoro::Task<Result<QString>> MediaLoader::download(qint64 messageId, int ordinal
     co_return co_await committing;
 }
 
-QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordinal, QSize requested)
+template<typename T>
+QCoro::Task<Result<T>> MediaLoader::withPlaintext(qint64 messageId, int ordinal,
+                                                  std::function<Result<T>(QByteArray &, const Located &)> use)
 {
     const std::shared_ptr<bool> alive = m_alive;
     Result<Located> located = co_await locate(messageId, ordinal);
@@ -195,51 +197,47 @@ QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordi
         co_return located.error();
     const Located where = std::move(located).value();
     const Limits limits = m_limits;
-    // Decrypting and decoding: the pool's work, never the GUI thread's.
-    QFuture<Result<Picture>> work = onWorker([where, requested, limits]() -> Result<Picture> {
+    // Decrypting and what follows: the pool's work, never the GUI thread's.
+    QFuture<Result<T>> work = onWorker([where, limits, use]() -> Result<T> {
         Result<QByteArray> plain = plaintextOf(where, limits);
         if (!plain)
             return plain.error();
-        Result<Picture> decoded = decodePicture(plain.value(), requested, limits);
-        plain.value().fill('\0');
-        return decoded;
+        return use(plain.value(), where);
     });
-    const Result<Picture> picture = co_await work;
+    Result<T> done = co_await work;
     if (!*alive)
         co_return Error(ErrorKind::Cancelled, QString());
-    if (!picture)
-        dropDamaged(messageId, ordinal, where, picture.error());
-    co_return picture;
+    if (!done)
+        dropDamaged(messageId, ordinal, where, done.error());
+    co_return done;
+}
+
+QCoro::Task<Result<Picture>> MediaLoader::loadPicture(qint64 messageId, int ordinal, QSize requested)
+{
+    const Limits limits = m_limits;
+    std::function<Result<Picture>(QByteArray &, const Located &)> decode = [requested, limits](QByteArray &plain,
+                                                                                               const Located &) {
+        Result<Picture> decoded = decodePicture(plain, requested, limits);
+        plain.fill('\0');
+        return decoded;
+    };
+    QCoro::Task<Result<Picture>> task = withPlaintext<Picture>(messageId, ordinal, std::move(decode));
+    co_return co_await std::move(task);
 }
 
 QCoro::Task<Result<MediaLoader::Opened>> MediaLoader::loadWhole(qint64 messageId, int ordinal)
 {
-    const std::shared_ptr<bool> alive = m_alive;
-    Result<Located> located = co_await locate(messageId, ordinal);
-    if (!*alive)
-        co_return Error(ErrorKind::Cancelled, QString());
-    if (!located)
-        co_return located.error();
-    const Located where = std::move(located).value();
-    const Limits limits = m_limits;
-    QFuture<Result<Opened>> work = onWorker([where, limits]() -> Result<Opened> {
-        Result<QByteArray> plain = plaintextOf(where, limits);
-        if (!plain)
-            return plain.error();
+    std::function<Result<Opened>(QByteArray &, const Located &)> keep = [](QByteArray &plain, const Located &where) {
         Opened out;
-        out.bytes = std::move(plain).value();
+        out.bytes = std::move(plain);
         out.mimeType = detectType(out.bytes);
         out.fileName = safeFileName(where.fileName, out.mimeType,
                                     out.mimeType.startsWith(QLatin1String("image/")) ? QStringLiteral("picture")
                                                                                      : QStringLiteral("file"));
-        return out;
-    });
-    Result<Opened> opened = co_await work;
-    if (!*alive)
-        co_return Error(ErrorKind::Cancelled, QString());
-    if (!opened)
-        dropDamaged(messageId, ordinal, where, opened.error());
-    co_return opened;
+        return Result<Opened>(std::move(out));
+    };
+    QCoro::Task<Result<Opened>> task = withPlaintext<Opened>(messageId, ordinal, std::move(keep));
+    co_return co_await std::move(task);
 }
 
 Result<QByteArray> MediaLoader::plaintextOf(const Located &where, const Limits &limits)

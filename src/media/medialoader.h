@@ -84,6 +84,10 @@ private:
                                                         QString mediaId);
     [[nodiscard]] QCoro::Task<Result<Picture>> loadPicture(qint64 messageId, int ordinal, QSize requested);
     [[nodiscard]] QCoro::Task<Result<Opened>> loadWhole(qint64 messageId, int ordinal);
+    /// Locates an attachment, decrypts it on the pool and hands the plaintext to `use` there.
+    template<typename T>
+    [[nodiscard]] QCoro::Task<Result<T>> withPlaintext(qint64 messageId, int ordinal,
+                                                       std::function<Result<T>(QByteArray &, const Located &)> use);
     /// The plaintext of a located attachment (any thread).
     [[nodiscard]] static Result<QByteArray> plaintextOf(const Located &where, const Limits &limits);
     /// Damaged ciphertext: out of the cache, fetched again next time.
