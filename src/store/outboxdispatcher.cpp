@@ -25,6 +25,14 @@ OutboxDispatcher::OutboxDispatcher(Store &store, QObject *parent) : QObject(pare
 
 OutboxDispatcher::~OutboxDispatcher() = default;
 
+int OutboxDispatcher::inFlight() const
+{
+    int total = 0;
+    for (int n : m_sending)
+        total += n;
+    return total;
+}
+
 void OutboxDispatcher::setTransport(qint64 accountId, OutboxTransport *transport)
 {
     if (transport)
@@ -46,36 +54,42 @@ void OutboxDispatcher::pump()
     if (!m_store.isOpen())
         return;
     for (auto it = m_transports.cbegin(); it != m_transports.cend(); ++it)
-        if (!m_busy.contains(it.key()))
+        if (!m_claiming.contains(it.key()) && m_sending.value(it.key()) < MaxParallelPerAccount)
             claimFor(it.key());
     schedule();
 }
 
 void OutboxDispatcher::claimFor(qint64 accountId)
 {
-    m_busy.insert(accountId);
-    m_store.claimDue(nowMs(), {accountId}, 1).then(this, [this, accountId](const Result<QList<OutboxItem>> &claimed) {
-        if (!claimed || claimed.value().isEmpty()) {
-            if (!claimed)
-                qCWarning(lcStore).noquote() << "could not read the outbox:" << claimed.error().toString();
-            m_busy.remove(accountId);
-            schedule();
-            return;
-        }
-        const OutboxItem item = claimed.value().constFirst();
-        OutboxTransport *transport = m_transports.value(accountId);
-        if (!transport) {
-            // Went offline between the claim and now: put it back as it was, no attempt counted.
-            m_store.release(item.message.id).then(this, [this, accountId](const Result<Message> &) {
-                m_busy.remove(accountId);
+    m_claiming.insert(accountId);
+    const int room = MaxParallelPerAccount - m_sending.value(accountId);
+    m_store.claimDue(nowMs(), {accountId}, room)
+        .then(this, [this, accountId](const Result<QList<OutboxItem>> &claimed) {
+            m_claiming.remove(accountId);
+            if (!claimed || claimed.value().isEmpty()) {
+                if (!claimed)
+                    qCWarning(lcStore).noquote() << "could not read the outbox:" << claimed.error().toString();
                 schedule();
-            });
-            return;
-        }
-        qCDebug(lcStore) << "sending outbox message" << item.message.id << "attempt" << item.message.attempts + 1;
-        transport->send(item).then(
-            this, [this, accountId, item](const Result<SendReceipt> &result) { finish(accountId, item, result); });
-    });
+                return;
+            }
+            for (const OutboxItem &item : claimed.value()) {
+                OutboxTransport *transport = m_transports.value(accountId);
+                m_sending[accountId] += 1;
+                if (!transport) {
+                    // Went offline between the claim and now: put it back as it was, no attempt counted.
+                    m_store.release(item.message.id).then(this, [this, accountId](const Result<Message> &) {
+                        m_sending[accountId] -= 1;
+                        schedule();
+                    });
+                    continue;
+                }
+                qCDebug(lcStore) << "sending outbox message" << item.message.id << "attempt"
+                                 << item.message.attempts + 1;
+                transport->send(item).then(this, [this, accountId, item](const Result<SendReceipt> &result) {
+                    finish(accountId, item, result);
+                });
+            }
+        });
 }
 
 void OutboxDispatcher::finish(qint64 accountId, const OutboxItem &item, const Result<SendReceipt> &result)
@@ -83,7 +97,7 @@ void OutboxDispatcher::finish(qint64 accountId, const OutboxItem &item, const Re
     const qint64 messageId = item.message.id;
     const qint64 conversationId = item.message.conversationId;
     auto done = [this, accountId] {
-        m_busy.remove(accountId);
+        m_sending[accountId] -= 1;
         wake();
     };
     if (result) {
@@ -132,7 +146,7 @@ void OutboxDispatcher::schedule()
         if (!next)
             return;
         if (next.value() == 0) {
-            if (m_busy.isEmpty())
+            if (inFlight() == 0 && m_claiming.isEmpty())
                 emit idle();
             return;
         }

@@ -24,11 +24,11 @@ public:
     [[nodiscard]] virtual QFuture<Result<SendReceipt>> send(const OutboxItem &item) = 0;
 };
 
-/// Drains the store's outbox: claims due entries for the accounts that have a transport, one at
-/// a time per account (so a conversation's messages leave in the order they were written), hands
-/// each to its transport, and records the outcome (sent, or failed and scheduled again with
-/// backoff and jitter, or failed for good). Wakes up when the store says there is new work and
-/// when the earliest scheduled retry is due. Lives on the thread of the store's owner.
+/// Drains the store's outbox: claims due entries for the accounts that have a transport (one per
+/// conversation at a time, so a conversation's messages leave in the order they were written;
+/// up to MaxParallelPerAccount conversations of an account at once), hands each to its transport, and records the
+/// outcome (sent, or failed and scheduled again with backoff and jitter, or failed for good). Wakes up when the store
+/// says there is new work and when the earliest scheduled retry is due. Lives on the thread of the store's owner.
 class OutboxDispatcher : public QObject
 {
     Q_OBJECT
@@ -41,7 +41,12 @@ public:
     void setTransport(qint64 accountId, OutboxTransport *transport);
     /// Looks for due work now (also after the network came back).
     void wake();
-    [[nodiscard]] int inFlight() const { return static_cast<int>(m_busy.size()); }
+    /// Attempts under way, over every account.
+    [[nodiscard]] int inFlight() const;
+    /// Attempts one account may have under way at once, each in a different conversation (a
+    /// conversation's messages always leave one at a time, in the order they were written), so
+    /// that a large upload does not hold back the other conversations.
+    static constexpr int MaxParallelPerAccount = 4;
 
 signals:
     void messageSent(qint64 messageId, qint64 conversationId);
@@ -58,7 +63,8 @@ private:
 
     Store &m_store;
     QHash<qint64, OutboxTransport *> m_transports;
-    QSet<qint64> m_busy; ///< accounts with an attempt in flight (or a claim pending)
+    QSet<qint64> m_claiming;      ///< accounts with a claim on its way to the store
+    QHash<qint64, int> m_sending; ///< attempts in flight by account
     QTimer m_timer;
     bool m_scheduling = false;
 };

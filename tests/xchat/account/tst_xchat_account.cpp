@@ -13,7 +13,8 @@
 // - badInput: forged signatures, wrong ciphertext, undecodable events and problem details.
 // - restart: a new engine on the same store file and key store syncs incrementally and sends.
 // - media: files go up encrypted in segments (progress), through dropped connections, and come
-//   down to the peer byte for byte (a small file and 50 MB); a cancelled upload leaves nothing;
+//   down to the peer byte for byte (a small file and 50 MB); other conversations' messages do not
+//   wait for an upload; a cancelled upload leaves nothing;
 //   an upload cut off by quitting starts again at the next start and arrives whole.
 
 #include "chatharness.h"
@@ -1022,7 +1023,8 @@ void XChatAccountTest::mediaCancel()
 {
     auto cy = person(QStringLiteral("cy"));
     auto dee = person(QStringLiteral("dee"));
-    QVERIFY(cy && dee);
+    auto gus = person(QStringLiteral("gus"));
+    QVERIFY(cy && dee && gus);
     TAKE_OK(convA, waitTask(cy->account().startDirect(dee->user->id)));
     // Slow appends, so that the cancel comes while the upload is under way.
     QJsonObject slow;
@@ -1039,6 +1041,12 @@ void XChatAccountTest::mediaCancel()
     const st::Attachment file = randomFile(QStringLiteral("cancelled.bin"), 20LL * 1024 * 1024, &bytes);
     TAKE_OK(queued, waitTask(cy->account().sendMedia(convA, {file}, QString())));
     QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 0, Timeout);
+    // Meanwhile another conversation's message does not wait for the upload.
+    TAKE_OK(convC, waitTask(cy->account().startDirect(gus->user->id)));
+    TAKE_OK(meanwhile, waitTask(cy->account().sendText(convC, QStringLiteral("meanwhile"))));
+    QTRY_VERIFY_WITH_TIMEOUT(cy->engine->row(convC, meanwhile.remoteId).delivery == st::DeliveryState::Sent, Timeout);
+    QCOMPARE(cy->engine->row(convA, queued.remoteId).delivery, st::DeliveryState::Sending);
+    QVERIFY(progress.last().at(1).toLongLong() < progress.last().at(2).toLongLong());
     CONFAB_VERIFY_OK(waitTask(cy->account().cancelUpload(queued.id)));
     // The message goes, and no more of the file does.
     QTRY_VERIFY_WITH_TIMEOUT(!take(cy->engine->store().message(queued.id)).ok(), Timeout);
