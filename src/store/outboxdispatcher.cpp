@@ -123,7 +123,10 @@ void OutboxDispatcher::finish(qint64 accountId, const OutboxItem &item, const Re
         // The account stopped during the attempt (quitting, signing out): not the message's
         // failure. It waits, unharmed, for the account's next start.
         qCInfo(lcStore).noquote() << "outbox message" << messageId << "waits: its account stopped";
-        m_store.release(messageId).then(this, [done](const Result<Message> &) { done(); });
+        // No continuation: this often happens while everything shuts down, and the store runs
+        // its jobs in order, so a later claim sees the release.
+        (void)m_store.release(messageId);
+        done();
         return;
     }
     qCInfo(lcStore).noquote() << "sending outbox message" << messageId << "failed:" << error.toString();
