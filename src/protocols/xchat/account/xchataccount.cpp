@@ -1734,7 +1734,12 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
                                      std::shared_ptr<QPromise<Result<store::SendReceipt>>> promise)
 {
     auto alive = m_alive;
-    auto finish = [promise](Result<store::SendReceipt> r) {
+    auto finish = [promise, alive, this, id = item.message.id](Result<store::SendReceipt> r) {
+        // However the attempt ends, its cancel button goes with it.
+        if (*alive) {
+            if (QPointer<net::Cancellation> button = m_uploadCancels.take(id))
+                button->deleteLater();
+        }
         promise->addResult(std::move(r));
         promise->finish();
     };
@@ -1786,8 +1791,6 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
             finish(cancelled());
             co_return;
         }
-        if (QPointer<net::Cancellation> done = m_uploadCancels.take(messageId))
-            done->deleteLater();
         if (!uploaded) {
             finish(m_cancelledUploads.contains(messageId) ? Error(ErrorKind::Cancelled, tr("The upload was cancelled."))
                                                           : uploaded.error());
@@ -1803,6 +1806,11 @@ QCoro::Task<> XChatAccount::sendTask(store::OutboxItem item,
                     continue;
                 a.mediaId = infos.at(a.ordinal).mediaHashKey;
                 a.mediaKey = mediaKey;
+                if (!a.extra.value(QLatin1String("localKey")).toString().isEmpty()) {
+                    // A staged file: it goes once the message is sent, and its key with it.
+                    a.extra.remove(QStringLiteral("localKey"));
+                    a.extra.remove(QStringLiteral("localPath"));
+                }
             }
             return true;
         };
