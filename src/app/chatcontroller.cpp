@@ -187,7 +187,8 @@ void ChatController::send(qint64 conversationId, const QString &text, qint64 rep
     (void)runSend(conversationId, trimmed, replyTo);
 }
 
-QCoro::Task<void> ChatController::runSend(qint64 conversationId, QString text, qint64 replyTo)
+QCoro::Task<void> ChatController::runSend(qint64 conversationId, QString text, qint64 replyTo,
+                                          QList<store::Attachment> files)
 {
     const std::shared_ptr<bool> alive = m_alive;
     accounts::Account *account = co_await accountOfConversation(conversationId);
@@ -197,7 +198,11 @@ QCoro::Task<void> ChatController::runSend(qint64 conversationId, QString text, q
         fail(QStringLiteral("send"), noAccount());
         co_return;
     }
-    const Result<store::Message> written = co_await account->sendText(conversationId, std::move(text), replyTo);
+    // With files, the text is their caption.
+    QCoro::Task<Result<store::Message>> sending =
+        files.isEmpty() ? account->sendText(conversationId, std::move(text), replyTo)
+                        : account->sendMedia(conversationId, std::move(files), std::move(text));
+    const Result<store::Message> written = co_await std::move(sending);
     if (*alive && !written)
         fail(QStringLiteral("send"), written.error());
 }
@@ -233,24 +238,7 @@ void ChatController::cancelUpload(qint64 messageId)
 void ChatController::sendMedia(qint64 conversationId, const QList<store::Attachment> &files, const QString &caption)
 {
     if (conversationId != 0 && !files.isEmpty())
-        (void)runSendMedia(conversationId, files, caption.trimmed());
-}
-
-QCoro::Task<void> ChatController::runSendMedia(qint64 conversationId, QList<store::Attachment> files, QString caption)
-{
-    const std::shared_ptr<bool> alive = m_alive;
-    accounts::Account *account = co_await accountOfConversation(conversationId);
-    if (!*alive)
-        co_return;
-    if (!account) {
-        fail(QStringLiteral("send"), noAccount());
-        co_return;
-    }
-    QCoro::Task<Result<store::Message>> sending =
-        account->sendMedia(conversationId, std::move(files), std::move(caption));
-    const Result<store::Message> written = co_await std::move(sending);
-    if (*alive && !written)
-        fail(QStringLiteral("send"), written.error());
+        (void)runSend(conversationId, caption.trimmed(), 0, files);
 }
 
 void ChatController::discard(qint64 messageId)

@@ -117,9 +117,8 @@ Q_SIGNALS:
 private:
     [[nodiscard]] QCoro::Task<void> runFocus(qint64 conversationId);
     [[nodiscard]] QCoro::Task<Result<int>> loadOlder(qint64 conversationId);
-    [[nodiscard]] QCoro::Task<void> runSend(qint64 conversationId, QString text, qint64 replyTo);
-    [[nodiscard]] QCoro::Task<void> runSendMedia(qint64 conversationId, QList<store::Attachment> files,
-                                                 QString caption);
+    [[nodiscard]] QCoro::Task<void> runSend(qint64 conversationId, QString text, qint64 replyTo,
+                                            QList<store::Attachment> files = {});
     [[nodiscard]] QCoro::Task<void> runOnMessage(qint64 messageId, QString action, QString text, bool flag);
     [[nodiscard]] QCoro::Task<void> runMarkRead(qint64 conversationId);
     [[nodiscard]] QCoro::Task<void> runSetMuted(qint64 conversationId, bool muted);
