@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 namespace confab::models {
 
@@ -225,25 +226,50 @@ void ConversationListModel::loadRest(quint64 generation)
 
 void ConversationListModel::setRest(const QList<store::Conversation> &conversations)
 {
-    // The answer is the whole list as of now: every signal of a write before it has been applied
-    // to the rows shown, so they are normally its first rows, and the rest goes below them. If a
-    // change reordered things in a way that does not line up (rare), the list is replaced.
+    // The answer is the whole list as of now. Normally the rows shown are its first rows and the
+    // rest goes below them in one insert. An answer that was ready before the model asked is
+    // applied at once, ahead of the signals of writes that came after the first screenful; what
+    // those changed is put in place here with removals, moves and inserts, never a reset, so a
+    // view keeps its place and selection (the signals then find their rows as they are).
     std::vector<Entry> rows = sortedEntries(conversations);
+    std::unordered_set<qint64> inAnswer;
+    for (const Entry &e : rows)
+        inAnswer.insert(e.conversation.id);
+    for (std::size_t i = m_rows.size(); i-- > 0;) {
+        if (!inAnswer.contains(m_rows[i].conversation.id)) {
+            beginRemoveRows(QModelIndex(), static_cast<int>(i), static_cast<int>(i));
+            m_rows.erase(m_rows.begin() + static_cast<std::ptrdiff_t>(i));
+            endRemoveRows();
+        }
+    }
+    // Every row shown is now in the answer: put the answer's rows in place one by one until the
+    // rows shown are used up; what is left is new, below them.
+    std::size_t i = 0;
+    for (; i < m_rows.size(); ++i) {
+        const qint64 id = rows[i].conversation.id;
+        if (m_rows[i].conversation.id == id)
+            continue;
+        const int from = rowOf(id);
+        if (from >= 0) {
+            beginMoveRows(QModelIndex(), from, from, QModelIndex(), static_cast<int>(i));
+            Entry moving = std::move(m_rows[static_cast<std::size_t>(from)]);
+            m_rows.erase(m_rows.begin() + from);
+            m_rows.insert(m_rows.begin() + static_cast<std::ptrdiff_t>(i), std::move(moving));
+            endMoveRows();
+            m_rows[i] = std::move(rows[i]);
+            Q_EMIT dataChanged(index(static_cast<int>(i)), index(static_cast<int>(i)));
+        } else {
+            beginInsertRows(QModelIndex(), static_cast<int>(i), static_cast<int>(i));
+            m_rows.insert(m_rows.begin() + static_cast<std::ptrdiff_t>(i), std::move(rows[i]));
+            endInsertRows();
+        }
+    }
     const std::size_t shown = m_rows.size();
-    bool prefix = rows.size() >= shown;
-    for (std::size_t i = 0; prefix && i < shown; ++i)
-        prefix = rows[i].conversation.id == m_rows[i].conversation.id;
-    if (prefix && rows.size() == shown)
-        return;
-    if (prefix) {
+    if (shown < rows.size()) {
         beginInsertRows(QModelIndex(), static_cast<int>(shown), static_cast<int>(rows.size()) - 1);
         m_rows.insert(m_rows.end(), std::make_move_iterator(rows.begin() + static_cast<std::ptrdiff_t>(shown)),
                       std::make_move_iterator(rows.end()));
         endInsertRows();
-    } else {
-        beginResetModel();
-        m_rows = std::move(rows);
-        endResetModel();
     }
     Q_EMIT countChanged();
 }

@@ -129,7 +129,8 @@ private:
     void updateUnreadTotal();
     void loadRest(quint64 generation);
     void setLoaded(const QList<store::Conversation> &conversations);
-    /// The whole list after the first screenful: appends what is missing below the rows shown.
+    /// The whole list after the first screenful: appends what is missing below the rows shown, and
+    /// puts in place (never with a reset) what changed since the first screenful was read.
     void setRest(const QList<store::Conversation> &conversations);
     void added(const store::Conversation &conversation);
     void changedConversation(const store::Conversation &conversation);
