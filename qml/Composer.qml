@@ -64,11 +64,27 @@ Rectangle {
         editing = 0
     }
 
-    onConversationIdChanged: {
-        replyTo = 0
-        editing = 0
-        field.text = ""
+    // What was written and not sent stays with its conversation (Chat keeps it while Confab runs):
+    // the text, and the message it answers. An edit in progress is not a draft.
+    property var shownConversation: 0
+    function keepDraft() {
+        if (shownConversation !== 0)
+            Chat.keepDraft(shownConversation, editing !== 0 ? {} : {
+                text: field.text, replyTo: replyTo, replySender: replySender, replyText: replyText
+            })
     }
+    onConversationIdChanged: {
+        keepDraft()
+        shownConversation = conversationId
+        const draft = conversationId !== 0 ? Chat.draftOf(conversationId) : {}
+        editing = 0
+        replyTo = draft.replyTo || 0
+        replySender = draft.replySender || ""
+        replyText = draft.replyText || ""
+        field.text = draft.text || ""
+        field.cursorPosition = field.length
+    }
+    Component.onDestruction: keepDraft()
 
     color: Theme.window
     implicitHeight: column.implicitHeight + 2 * Theme.spacing

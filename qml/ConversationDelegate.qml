@@ -18,12 +18,16 @@ ItemDelegate {
     required property int unreadCount
     required property bool muted
     required property string typing
+    required property string draft
     required property bool trustWarning
     required property string accountBadge
     required property string accountColor
     required property string kind
 
     property bool selected: false
+    /// What waits unsent here, shown instead of the last message (not for the open conversation,
+    /// whose draft is in its field).
+    readonly property bool showsDraft: draft !== "" && typing === "" && !selected
 
     width: ListView.view ? ListView.view.width : implicitWidth
     height: Theme.rowHeight
@@ -41,6 +45,8 @@ ItemDelegate {
             parts.push(qsTr("%n unread", "", unreadCount))
         if (typing !== "")
             parts.push(typing)
+        else if (showsDraft)
+            parts.push(qsTr("Draft: %1").arg(draft))
         else if (lastMessagePreview !== "")
             parts.push(lastMessagePreview)
         return parts.join(", ")
@@ -117,8 +123,15 @@ ItemDelegate {
                     }
                 }
                 Text {
+                    objectName: "draftLabel"
+                    visible: root.showsDraft
+                    text: qsTr("Draft:")
+                    textFormat: Text.PlainText
+                    color: Theme.errorText
+                }
+                Text {
                     Layout.fillWidth: true
-                    text: root.typing !== "" ? root.typing : root.lastMessagePreview
+                    text: root.typing !== "" ? root.typing : root.showsDraft ? root.draft : root.lastMessagePreview
                     textFormat: Text.PlainText
                     elide: Text.ElideRight
                     maximumLineCount: 1

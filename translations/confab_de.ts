@@ -166,6 +166,14 @@
         <source>A key in this conversation changed. Compare fingerprints before you trust it.</source>
         <translation>Ein Schlüssel in dieser Unterhaltung hat sich geändert. Vergleiche die Fingerabdrücke, bevor du ihm vertraust.</translation>
     </message>
+    <message>
+        <source>Draft: %1</source>
+        <translation>Entwurf: %1</translation>
+    </message>
+    <message>
+        <source>Draft:</source>
+        <translation>Entwurf:</translation>
+    </message>
 </context>
 <context>
     <name>ConversationDetailsDialog</name>
@@ -1069,6 +1077,13 @@
     <message>
         <source>Someone</source>
         <translation>Jemand</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -45,10 +45,63 @@ ChatController::ChatController(AppSession &session, QObject *parent) : QObject(p
         connect(manager, &accounts::AccountManager::accountAdded, this, &ChatController::watch);
         connect(m_session.store(), &store::Store::membersChanged, this,
                 [this](qint64 conversationId) { m_names.erase(conversationId); });
-        // The conversation list shows who is typing.
-        if (models::ConversationListModel *list = m_session.conversationList())
+        // The conversation list shows who is typing, and what waits unsent.
+        if (models::ConversationListModel *list = m_session.conversationList()) {
             connect(this, &ChatController::typingChanged, list, &models::ConversationListModel::setTyping);
+            connect(this, &ChatController::draftChanged, list, &models::ConversationListModel::setDraft);
+        }
+        // A conversation that goes takes its draft with it; a recreated cache has new ids.
+        connect(m_session.store(), &store::Store::conversationRemoved, this, [this](qint64 conversationId) {
+            m_drafts.erase(conversationId);
+            m_draftFiles.erase(conversationId);
+        });
+        connect(m_session.store(), &store::Store::databaseRecreated, this, [this] {
+            m_drafts.clear();
+            m_draftFiles.clear();
+        });
     });
+}
+
+void ChatController::keepDraft(qint64 conversationId, const QVariantMap &draft)
+{
+    if (conversationId == 0)
+        return;
+    const bool empty = draft.value(QStringLiteral("text")).toString().trimmed().isEmpty() &&
+                                   draft.value(QStringLiteral("replyTo")).toLongLong() == 0;
+    if (empty)
+        m_drafts.erase(conversationId);
+    else
+        m_drafts[conversationId] = draft;
+    updateDraft(conversationId);
+}
+
+QVariantMap ChatController::draftOf(qint64 conversationId) const
+{
+    const auto found = m_drafts.find(conversationId);
+    return found == m_drafts.end() ? QVariantMap() : found->second;
+}
+
+void ChatController::setDraftFiles(qint64 conversationId, const QStringList &fileNames)
+{
+    if (fileNames.isEmpty())
+        m_draftFiles.erase(conversationId);
+    else
+        m_draftFiles[conversationId] = fileNames;
+    updateDraft(conversationId);
+}
+
+void ChatController::updateDraft(qint64 conversationId)
+{
+    // One line for the conversation list: the text, else the files.
+    const auto draft = m_drafts.find(conversationId);
+    QString summary =
+        draft == m_drafts.end() ? QString() : draft->second.value(QStringLiteral("text")).toString().simplified();
+    const auto files = m_draftFiles.find(conversationId);
+    if (summary.isEmpty() && files != m_draftFiles.end())
+        summary = files->second.size() == 1
+            ? QStringLiteral("📎 ") + files->second.first()
+            : QStringLiteral("📎 ") + tr("%n file(s)", nullptr, static_cast<int>(files->second.size()));
+    Q_EMIT draftChanged(conversationId, summary);
 }
 
 ChatController::~ChatController()

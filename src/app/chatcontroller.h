@@ -76,6 +76,15 @@ public:
     /// conversation muted in X's own apps stays muted.)
     Q_INVOKABLE void setMuted(qint64 conversationId, bool muted);
 
+    /// What the person wrote in a conversation and has not sent, kept while Confab runs so that
+    /// it is there again when the conversation is: {text, replyTo, replySender, replyText}. An
+    /// empty text without a reply forgets it. The conversation list shows it as "Draft: …".
+    Q_INVOKABLE void keepDraft(qint64 conversationId, const QVariantMap &draft);
+    /// The draft kept for a conversation (empty when none).
+    Q_INVOKABLE QVariantMap draftOf(qint64 conversationId) const;
+    /// The files waiting in a conversation's draft (MediaController keeps them), for the list.
+    void setDraftFiles(qint64 conversationId, const QStringList &fileNames);
+
     /// The account a conversation belongs to (null when there is none any more).
     [[nodiscard]] QCoro::Task<accounts::Account *> accountOfConversation(qint64 conversationId);
     Q_INVOKABLE void userTyping(qint64 conversationId);
@@ -113,6 +122,8 @@ Q_SIGNALS:
     void contactKeyChanged(qint64 accountId, const QString &personId);
     /// The person marked a key verified or withdrew it.
     void verificationChanged(qint64 accountId, const QString &personId);
+    /// What waits unsent in a conversation changed: `summary` is one line (empty: nothing).
+    void draftChanged(qint64 conversationId, const QString &summary);
 
 private:
     [[nodiscard]] QCoro::Task<void> runFocus(qint64 conversationId);
@@ -129,12 +140,15 @@ private:
                                                    QStringList personIds);
     void watch(accounts::Account *account);
     void fail(const QString &action, const Error &error);
+    void updateDraft(qint64 conversationId);
 
     AppSession &m_session;
     qint64 m_focused = 0;
     QPointer<models::MessageListModel> m_messages;
     QPointer<models::MemberListModel> m_members;
     std::map<qint64, QHash<QString, QString>> m_names; ///< conversation -> member id -> name (typing lines)
+    std::map<qint64, QVariantMap> m_drafts;            ///< conversation -> unsent text and reply
+    std::map<qint64, QStringList> m_draftFiles;        ///< conversation -> files waiting to be sent
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
 };
 

@@ -41,6 +41,22 @@ bool isPicture(const QString &mimeType)
     return mimeType.startsWith(QLatin1String("image/")) && mimeType != QLatin1String("image/svg+xml");
 }
 
+QString stagedPath(const store::Attachment &attachment)
+{
+    // Only a pasted picture is staged (encrypted, with its key alongside): a file chosen from disk
+    // stays where it is.
+    if (attachment.extra.value(QLatin1String("localKey")).toString().isEmpty())
+        return QString();
+    return attachment.extra.value(QLatin1String("localPath")).toString();
+}
+
+void forgetStaged(const store::Attachment &attachment)
+{
+    // A staged picture that will not be sent: its file goes.
+    if (const QString path = stagedPath(attachment); !path.isEmpty())
+        (void)onWorker([path] { return QFile::remove(path); });
+}
+
 } // namespace
 
 MediaController::MediaController(AppSession &session, ChatController &chat, QObject *parent)
@@ -53,7 +69,7 @@ MediaController::MediaController(AppSession &session, ChatController &chat, QObj
     connect(&m_session, &AppSession::storeReady, this, &MediaController::storeReady);
     connect(&m_chat, &ChatController::focusedConversationChanged, this, [this] {
         showStates();
-        clearDraft(); // a draft belongs to the conversation it was made in
+        Q_EMIT draftChanged(); // the newly focused conversation's
     });
 }
 
@@ -94,6 +110,14 @@ void MediaController::showStates()
 
 MediaController::~MediaController()
 {
+    // Drafts end with the session: pictures staged for them go (their keys were only here). A
+    // handful of unlinks at quit, when the pool may no longer run.
+    for (const auto &[conversationId, items] : m_drafts) {
+        for (const DraftItem &item : items) {
+            if (const QString path = stagedPath(item.attachment); !path.isEmpty())
+                QFile::remove(path);
+        }
+    }
     m_loader.reset();
     m_cache.reset();
     if (m_session.isEphemeral() || !m_session.secretsPersistent())
@@ -142,9 +166,12 @@ void MediaController::storeReady()
         co_return co_await std::move(downloading);
     };
     m_loader = std::make_unique<media::MediaLoader>(*store, m_cache, std::move(fetch));
-    m_draft.clear();
+    while (!m_drafts.empty())
+        dropDraft(m_drafts.begin()->first);
     Q_EMIT draftChanged();
     showStates();
+    // A conversation that goes (left, deleted) takes its draft with it.
+    connect(store, &store::Store::conversationRemoved, this, &MediaController::dropDraft, Qt::UniqueConnection);
 }
 
 media::MediaImageProvider *MediaController::makeImageProvider()
@@ -158,10 +185,19 @@ media::MediaImageProvider *MediaController::makeImageProvider()
 
 // ---- the draft ----------------------------------------------------------------------------------
 
+bool MediaController::preparing() const
+{
+    const auto found = m_preparing.find(m_chat.focusedConversation());
+    return found != m_preparing.end() && found->second > 0;
+}
+
 QVariantList MediaController::draft() const
 {
     QVariantList out;
-    for (const DraftItem &item : m_draft) {
+    const auto found = m_drafts.find(m_chat.focusedConversation());
+    if (found == m_drafts.end())
+        return out;
+    for (const DraftItem &item : found->second) {
         const store::Attachment &a = item.attachment;
         out.append(QVariantMap{
             {QStringLiteral("name"), a.fileName},
@@ -177,17 +213,45 @@ QVariantList MediaController::draft() const
 QList<store::Attachment> MediaController::draftAttachments() const
 {
     QList<store::Attachment> out;
-    for (const DraftItem &item : m_draft)
-        out << item.attachment;
+    const auto found = m_drafts.find(m_chat.focusedConversation());
+    if (found != m_drafts.end()) {
+        for (const DraftItem &item : found->second)
+            out << item.attachment;
+    }
     return out;
 }
 
-void MediaController::addToDraft(const Result<store::Attachment> &described)
+QStringList MediaController::draftFileNames(qint64 conversationId) const
 {
-    --m_preparing;
+    QStringList out;
+    const auto found = m_drafts.find(conversationId);
+    if (found != m_drafts.end()) {
+        for (const DraftItem &item : found->second)
+            out << item.attachment.fileName;
+    }
+    return out;
+}
+
+void MediaController::draftEdited(qint64 conversationId)
+{
+    const auto found = m_drafts.find(conversationId);
+    if (found != m_drafts.end() && found->second.isEmpty())
+        m_drafts.erase(found);
+    m_chat.setDraftFiles(conversationId, draftFileNames(conversationId));
+    if (conversationId == m_chat.focusedConversation())
+        Q_EMIT draftChanged();
+}
+
+void MediaController::addToDraft(qint64 conversationId, const Result<store::Attachment> &described)
+{
+    // The conversation the files were added in, even when another one is open by now.
+    if (--m_preparing[conversationId] <= 0)
+        m_preparing.erase(conversationId);
+    QList<DraftItem> &items = m_drafts[conversationId];
     if (!described) {
         Q_EMIT problem(described.error().message());
-    } else if (m_draft.size() >= 10) {
+    } else if (items.size() >= 10) {
+        forgetStaged(described.value());
         Q_EMIT problem(tr("At most 10 files go in one message."));
     } else {
         DraftItem item{described.value(), QString()};
@@ -195,31 +259,37 @@ void MediaController::addToDraft(const Result<store::Attachment> &described)
             item.token = m_loader->registerLocal(
                 item.attachment.extra.value(QLatin1String("localPath")).toString(),
                 QByteArray::fromBase64(item.attachment.extra.value(QLatin1String("localKey")).toString().toLatin1()));
-        m_draft << item;
+        items << item;
     }
-    Q_EMIT draftChanged();
+    draftEdited(conversationId);
 }
 
 void MediaController::addFiles(const QList<QUrl> &urls)
 {
+    const qint64 conversationId = m_chat.focusedConversation();
+    if (conversationId == 0)
+        return;
     for (const QUrl &url : urls) {
         if (!url.isLocalFile()) {
             Q_EMIT problem(tr("Only files on this computer can be sent."));
             continue;
         }
-        ++m_preparing;
+        ++m_preparing[conversationId];
         const QString path = url.toLocalFile();
         onWorker([path] {
             return media::describeFile(path);
-        }).then(this, [this](const Result<store::Attachment> &described) { addToDraft(described); });
+        }).then(this, [this, conversationId](const Result<store::Attachment> &described) {
+            addToDraft(conversationId, described);
+        });
     }
     Q_EMIT draftChanged();
 }
 
 bool MediaController::paste()
 {
+    const qint64 conversationId = m_chat.focusedConversation();
     const QMimeData *data = QGuiApplication::clipboard()->mimeData();
-    if (!data)
+    if (!data || conversationId == 0)
         return false;
     if (data->hasUrls()) {
         QList<QUrl> files;
@@ -237,51 +307,64 @@ bool MediaController::paste()
     const QImage image = qvariant_cast<QImage>(data->imageData());
     if (image.isNull())
         return false;
-    ++m_preparing;
+    ++m_preparing[conversationId];
     Q_EMIT draftChanged();
     const QString folder = stagingDirectory();
     const QString name =
         tr("Pasted picture %1").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh.mm.ss")));
     onWorker([image, folder, name] {
         return media::stagePicture(image, folder, name);
-    }).then(this, [this](const Result<store::Attachment> &staged) { addToDraft(staged); });
+    }).then(this, [this, conversationId](const Result<store::Attachment> &staged) {
+        addToDraft(conversationId, staged);
+    });
     return true;
 }
 
 void MediaController::removeFromDraft(int index)
 {
-    if (index < 0 || index >= m_draft.size())
+    const qint64 conversationId = m_chat.focusedConversation();
+    const auto found = m_drafts.find(conversationId);
+    if (found == m_drafts.end() || index < 0 || index >= found->second.size())
         return;
-    const DraftItem item = m_draft.takeAt(index);
+    const DraftItem item = found->second.takeAt(index);
     if (m_loader)
         m_loader->forgetLocal(item.token);
-    // A staged (pasted) picture that will not be sent: its file goes.
-    if (!item.attachment.extra.value(QLatin1String("localKey")).toString().isEmpty())
-        (void)onWorker([path = item.attachment.extra.value(QLatin1String("localPath")).toString()] {
-            return QFile::remove(path);
-        });
-    Q_EMIT draftChanged();
+    forgetStaged(item.attachment);
+    draftEdited(conversationId);
 }
 
 void MediaController::clearDraft()
 {
-    if (m_draft.isEmpty())
+    dropDraft(m_chat.focusedConversation());
+}
+
+void MediaController::dropDraft(qint64 conversationId)
+{
+    const auto found = m_drafts.find(conversationId);
+    if (found == m_drafts.end())
         return;
-    while (!m_draft.isEmpty())
-        removeFromDraft(static_cast<int>(m_draft.size()) - 1);
+    for (const DraftItem &item : std::as_const(found->second)) {
+        if (m_loader)
+            m_loader->forgetLocal(item.token);
+        forgetStaged(item.attachment);
+    }
+    m_drafts.erase(found);
+    draftEdited(conversationId);
 }
 
 void MediaController::sendDraft(qint64 conversationId, const QString &caption)
 {
-    if (m_draft.isEmpty() || conversationId == 0)
+    const auto found = m_drafts.find(conversationId);
+    if (found == m_drafts.end() || found->second.isEmpty())
         return;
-    const QList<store::Attachment> files = draftAttachments();
-    for (const DraftItem &item : std::as_const(m_draft)) {
+    QList<store::Attachment> files;
+    for (const DraftItem &item : std::as_const(found->second)) {
+        files << item.attachment;
         if (m_loader)
             m_loader->forgetLocal(item.token);
     }
-    m_draft.clear(); // the staged files now belong to the message
-    Q_EMIT draftChanged();
+    m_drafts.erase(found); // the staged files now belong to the message
+    draftEdited(conversationId);
     m_chat.sendMedia(conversationId, files, caption);
 }
 

@@ -13,6 +13,7 @@
 #include <QUrl>
 #include <QVariantList>
 
+#include <map>
 #include <memory>
 
 class QQuickItem;
@@ -33,9 +34,10 @@ class ChatController;
 /// - Received ones: a MediaLoader for the session's store, whose downloads go through the
 ///   conversation's account, with its ciphertext cache in the profile's cache folder (`media/`;
 ///   a throwaway `session-media/` when the session keeps nothing), and `image://media/…`.
-/// - Sending: the draft (files picked, dropped or pasted, shown before they are sent, each
-///   described on the pool: safe name, real type, size, dimensions; a pasted picture is staged
-///   encrypted in the profile's `outgoing/`), sent with the composer's text as the caption.
+/// - Sending: a draft per conversation (files picked, dropped or pasted, shown before they are
+///   sent, each described on the pool: safe name, real type, size, dimensions; a pasted picture
+///   is staged encrypted in the profile's `outgoing/`), sent with the composer's text as the
+///   caption. `draft` is the focused conversation's; the others wait until it is theirs again.
 /// - The viewer's list (a conversation's attachments), save as, copy, open with the system's
 ///   application and drag out: each a decrypted copy made on demand in a private temporary
 ///   folder (0700, removed at quit; a dragged copy a minute after the drop).
@@ -44,9 +46,10 @@ class MediaController : public QObject
     Q_OBJECT
     QML_NAMED_ELEMENT(Media)
     QML_SINGLETON
-    /// The files about to be sent: {name, size, mimeType, picture, source}.
+    /// The files about to be sent to the focused conversation: {name, size, mimeType, picture,
+    /// source}.
     Q_PROPERTY(QVariantList draft READ draft NOTIFY draftChanged)
-    /// Files are being looked at before they join the draft.
+    /// Files are being looked at before they join the focused conversation's draft.
     Q_PROPERTY(bool preparing READ preparing NOTIFY draftChanged)
     /// The viewer's attachments (the open conversation's, oldest first): {messageId, ordinal,
     /// name, mimeType, picture, size, source, senderId, createdMs}.
@@ -67,18 +70,18 @@ public:
     [[nodiscard]] media::MediaImageProvider *makeImageProvider();
 
     [[nodiscard]] QVariantList draft() const;
-    [[nodiscard]] bool preparing() const { return m_preparing > 0; }
+    [[nodiscard]] bool preparing() const;
     [[nodiscard]] QVariantList viewerItems() const { return m_viewerItems; }
     [[nodiscard]] int viewerStart() const { return m_viewerStart; }
 
-    /// Adds files (local file URLs) to the draft, each checked on the pool.
+    /// Adds files (local file URLs) to the focused conversation's draft, each checked on the pool.
     Q_INVOKABLE void addFiles(const QList<QUrl> &urls);
-    /// Takes what the clipboard holds into the draft: a picture, or copied files. False when it
-    /// holds neither (the composer then pastes text).
+    /// Takes what the clipboard holds into the focused conversation's draft: a picture, or copied
+    /// files. False when it holds neither (the composer then pastes text).
     Q_INVOKABLE bool paste();
     Q_INVOKABLE void removeFromDraft(int index);
     Q_INVOKABLE void clearDraft();
-    /// Sends the draft to a conversation with `caption`; the draft empties.
+    /// Sends a conversation's draft with `caption`; the draft empties.
     Q_INVOKABLE void sendDraft(qint64 conversationId, const QString &caption);
 
     /// Fills viewerItems with the conversation's attachments, starting at this one.
@@ -100,8 +103,10 @@ public:
     [[nodiscard]] QString privateFolder() const { return m_private.path(); }
     /// How long a dragged copy stays after the drop (the target may still be reading it).
     void setDragCopyLifetimeMs(int ms) { m_dragCopyLifetimeMs = ms; }
-    /// The draft's attachments as they will be sent.
+    /// The focused conversation's draft as it will be sent.
     [[nodiscard]] QList<store::Attachment> draftAttachments() const;
+    /// The names of the files waiting in a conversation's draft.
+    [[nodiscard]] QStringList draftFileNames(qint64 conversationId) const;
 
 Q_SIGNALS:
     void draftChanged();
@@ -121,7 +126,10 @@ private:
     };
     void storeReady();
     void showStates();
-    void addToDraft(const Result<store::Attachment> &described);
+    void addToDraft(qint64 conversationId, const Result<store::Attachment> &described);
+    /// Forgets a conversation's draft; its staged (pasted) files are deleted.
+    void dropDraft(qint64 conversationId);
+    void draftEdited(qint64 conversationId);
     [[nodiscard]] QString throwawayDirectory() const;
     [[nodiscard]] QString stagingDirectory() const;
 
@@ -129,8 +137,8 @@ private:
     ChatController &m_chat;
     std::shared_ptr<media::MediaCache> m_cache;
     std::unique_ptr<media::MediaLoader> m_loader;
-    QList<DraftItem> m_draft;
-    int m_preparing = 0;
+    std::map<qint64, QList<DraftItem>> m_drafts; ///< conversation -> files
+    std::map<qint64, int> m_preparing;           ///< conversation -> files being described
     QVariantList m_viewerItems;
     int m_viewerStart = -1;
     int m_viewerRequest = 0;

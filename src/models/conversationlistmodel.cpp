@@ -95,6 +95,10 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         const auto it = m_typing.find(c.id);
         return it == m_typing.end() ? QString() : it->second;
     }
+    case DraftRole: {
+        const auto it = m_drafts.find(c.id);
+        return it == m_drafts.end() ? QString() : it->second;
+    }
     case TrustWarningRole: return trustWarning(c);
     case SearchTextRole: return e.searchText;
     default: break;
@@ -119,6 +123,7 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
         {UnreadCountRole, "unreadCount"},
         {MutedRole, "muted"},
         {TypingRole, "typing"},
+        {DraftRole, "draft"},
         {TrustWarningRole, "trustWarning"},
         {SearchTextRole, "searchText"},
     };
@@ -157,6 +162,18 @@ void ConversationListModel::setTyping(qint64 conversationId, const QStringList &
         m_typing[conversationId] = text;
     if (before != text)
         notifyRow(conversationId, {TypingRole});
+}
+
+void ConversationListModel::setDraft(qint64 conversationId, const QString &summary)
+{
+    const auto it = m_drafts.find(conversationId);
+    const QString before = it == m_drafts.end() ? QString() : it->second;
+    if (summary.isEmpty())
+        m_drafts.erase(conversationId);
+    else
+        m_drafts[conversationId] = summary;
+    if (before != summary)
+        notifyRow(conversationId, {DraftRole});
 }
 
 void ConversationListModel::setTrustWarning(qint64 conversationId, bool warning)
@@ -352,6 +369,7 @@ void ConversationListModel::changedConversation(const store::Conversation &conve
 void ConversationListModel::removed(qint64 conversationId)
 {
     m_typing.erase(conversationId);
+    m_drafts.erase(conversationId);
     m_trustOverrides.erase(conversationId);
     if (!m_loaded)
         return;
@@ -368,6 +386,7 @@ void ConversationListModel::databaseRecreated()
 {
     // Everything cached is gone: what the app set about conversations too.
     m_typing.clear();
+    m_drafts.clear();
     m_trustOverrides.clear();
     load();
 }

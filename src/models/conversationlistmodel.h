@@ -79,6 +79,9 @@ public:
         TrustWarningRole,
         /// QString: title and preview folded for matching (modeltext::foldForSearch), for filters.
         SearchTextRole,
+        /// QString: what the person wrote here and has not sent yet, as one line (setDraft); empty
+        /// when nothing waits.
+        DraftRole,
     };
     Q_ENUM(Role)
 
@@ -105,6 +108,8 @@ public Q_SLOTS:
     /// Who is typing in a conversation now, by name (empty: nobody). The app connects the engines'
     /// typing signals here, with user ids turned into names.
     void setTyping(qint64 conversationId, const QStringList &names);
+    /// What waits unsent in a conversation, as one line (empty: nothing). The app keeps drafts.
+    void setDraft(qint64 conversationId, const QString &summary);
     /// Shows or clears a conversation's trust warning (a member's key changed: the engine's
     /// peerKeyChanged; cleared when the person acknowledges it). Overrides what the store says.
     void setTrustWarning(qint64 conversationId, bool warning);
@@ -149,6 +154,7 @@ private:
     std::vector<Entry> m_rows;
     BadgeLookup m_badges;
     std::map<qint64, QString> m_typing;      ///< conversation -> typing text
+    std::map<qint64, QString> m_drafts;      ///< conversation -> draft line
     std::map<qint64, bool> m_trustOverrides; ///< conversation -> warning the app set
     bool m_loaded = false;                   ///< the first list arrived: signals apply from now on
     bool m_loading = false;

@@ -12,6 +12,7 @@
 #include "media/mediacache.h"
 #include "media/mediafiles.h"
 #include "media/medialoader.h"
+#include "models/conversationlistmodel.h"
 #include "store/store.h"
 #include "storewait.h"
 #include "wait.h"
@@ -46,6 +47,7 @@ private Q_SLOTS:
     void aDemoPhotoIsDownloadedOnceAndShown();
     void dragOutGivesAPrivateDecryptedCopy();
     void sendingAPastedPictureAndAFile();
+    void draftsStayWithTheirConversation();
 
 private:
     /// A received message with a picture, and the picture's attachment.
@@ -349,6 +351,81 @@ void AppMediaTest::sendingAPastedPictureAndAFile()
     QVERIFY(fileBack.ok());
     QVERIFY(fileBack.value().bytes == bytes);
     QCOMPARE(fileBack.value().fileName, QStringLiteral("field notes.bin"));
+}
+
+void AppMediaTest::draftsStayWithTheirConversation()
+{
+    // Files waiting to be sent belong to the conversation they were added in: another
+    // conversation shows its own, the list says what waits where, and a conversation that goes
+    // takes its draft (and the pictures staged for it) along.
+    store::Conversation maya;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (maya = confab::test::directConversationWith(*m_session->store(), QStringLiteral("Maya"))).id != 0, Timeout);
+    const auto all = take(m_session->store()->conversations());
+    QVERIFY(all.ok());
+    qint64 other = 0;
+    for (const store::Conversation &c : all.value()) {
+        if (c.id != maya.id)
+            other = c.id;
+    }
+    QVERIFY(other != 0);
+    const QString plan = m_dir.filePath(QStringLiteral("plan.txt"));
+    const QString route = m_dir.filePath(QStringLiteral("route.gpx"));
+    for (const QString &path : {plan, route}) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("<gpx/> and some notes\n");
+    }
+    auto *list = m_session->conversationList();
+    QVERIFY(list);
+    auto draftLine = [list](qint64 conversationId) {
+        const int row = list->rowOf(conversationId);
+        return row < 0 ? QStringLiteral("(no row)")
+                       : list->index(row).data(models::ConversationListModel::DraftRole).toString();
+    };
+
+    m_chat->setFocusedConversation(maya.id);
+    m_media->addFiles({QUrl::fromLocalFile(plan)});
+    QTRY_COMPARE_WITH_TIMEOUT(m_media->draft().size(), 1, Timeout);
+    QCOMPARE(draftLine(maya.id), QStringLiteral("📎 plan.txt"));
+
+    // Another conversation: its own (empty) draft. A file added there and still being looked at
+    // when Maya's opens again lands where it was added.
+    m_chat->setFocusedConversation(other);
+    QVERIFY(m_media->draft().isEmpty());
+    m_media->addFiles({QUrl::fromLocalFile(route)});
+    m_chat->setFocusedConversation(maya.id);
+    QVERIFY(!m_media->preparing());
+    QTRY_COMPARE_WITH_TIMEOUT(m_media->draftFileNames(other), QStringList{QStringLiteral("route.gpx")}, Timeout);
+    QCOMPARE(m_media->draft().size(), 1);
+    QCOMPARE(m_media->draft().first().toMap().value(QStringLiteral("name")).toString(), QStringLiteral("plan.txt"));
+    QCOMPARE(draftLine(other), QStringLiteral("📎 route.gpx"));
+    // Text wins over files in the list.
+    m_chat->keepDraft(maya.id, QVariantMap{{QStringLiteral("text"), QStringLiteral("  the plan,\n  roughly ")}});
+    QCOMPARE(draftLine(maya.id), QStringLiteral("the plan, roughly"));
+    m_chat->keepDraft(maya.id, QVariantMap());
+    QCOMPARE(draftLine(maya.id), QStringLiteral("📎 plan.txt"));
+    m_media->clearDraft();
+    QCOMPARE(draftLine(maya.id), QString());
+    QVERIFY(m_media->draft().isEmpty());
+
+    // A picture pasted in the other conversation, then the conversation goes: the draft and the
+    // staged picture with it.
+    m_chat->setFocusedConversation(other);
+    QImage picture(64, 48, QImage::Format_RGB32);
+    picture.fill(Qt::darkGreen);
+    QGuiApplication::clipboard()->setImage(picture);
+    QVERIFY(m_media->paste());
+    QTRY_COMPARE_WITH_TIMEOUT(m_media->draft().size(), 2, Timeout);
+    const QString staged = m_media->draftAttachments().last().extra.value(QLatin1String("localPath")).toString();
+    QVERIFY(QFileInfo::exists(staged));
+    m_chat->keepDraft(other, QVariantMap{{QStringLiteral("text"), QStringLiteral("see the route")}});
+    m_chat->setFocusedConversation(maya.id);
+    QVERIFY(take(m_session->store()->removeConversation(other)).ok());
+    QTRY_VERIFY_WITH_TIMEOUT(m_media->draftFileNames(other).isEmpty(), Timeout);
+    QVERIFY(m_chat->draftOf(other).isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(!QFileInfo::exists(staged), Timeout);
+    QVERIFY(QFileInfo::exists(route)); // a file chosen from disk is never touched
 }
 
 QTEST_MAIN(AppMediaTest)

@@ -104,6 +104,17 @@ private:
         QMetaObject::invokeMethod(list, "itemAtIndex", Q_RETURN_ARG(QQuickItem *, result), Q_ARG(int, row));
         return result;
     }
+    /// The conversation list's row with this title (null when it is not there or not created).
+    QQuickItem *rowTitled(const QString &title) const
+    {
+        QQuickItem *list = item("conversationList");
+        for (int row = 0; list && row < list->property("count").toInt(); ++row) {
+            QQuickItem *delegate = rowItem(list, row);
+            if (delegate && delegate->property("title").toString() == title)
+                return delegate;
+        }
+        return nullptr;
+    }
     void click(QQuickItem *target)
     {
         const QPointF centre = target->mapToScene(QPointF(target->width() / 2, target->height() / 2));
@@ -352,6 +363,28 @@ void GuiTest::sendingAPicture()
     type(QStringLiteral("From the ridge"));
     QTest::qWait(500);
     QVERIFY(save(QStringLiteral("composer-draft.png")));
+
+    // A look at another conversation and back: the caption and the picture are still there, and
+    // meanwhile the list says what waits in the group.
+    QQuickItem *group = rowTitled(QStringLiteral("Weekend trip"));
+    QQuickItem *maya = rowTitled(QStringLiteral("Maya Chen"));
+    QVERIFY(group && maya);
+    click(maya);
+    QTRY_COMPARE(m_app->chat().focusedConversation(), maya->property("conversationId").toLongLong());
+    QTRY_VERIFY(!item("draftTray")->isVisible());
+    QCOMPARE(field->property("text").toString(), QString());
+    QTRY_COMPARE(group->property("draft").toString(), QStringLiteral("From the ridge"));
+    QQuickItem *draftLabel = find(group, QLatin1String("draftLabel"));
+    QVERIFY(draftLabel && draftLabel->isVisible());
+    QTest::qWait(300);
+    QVERIFY(save(QStringLiteral("conversation-list-draft.png")));
+    click(group);
+    QTRY_COMPARE(m_app->chat().focusedConversation(), group->property("conversationId").toLongLong());
+    QTRY_VERIFY(item("draftTray")->isVisible());
+    QCOMPARE(m_app->media().draft().size(), 1);
+    QCOMPARE(field->property("text").toString(), QStringLiteral("From the ridge"));
+    QVERIFY(!draftLabel->isVisible()); // the open conversation's draft is in its field
+    field->forceActiveFocus();
 
     QNetworkAccessManager nam;
     auto faults = [&](const QJsonObject &fault) {

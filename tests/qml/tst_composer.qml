@@ -84,12 +84,41 @@ TestCase {
         verify(send.enabled)
     }
 
-    function test_changingConversationResets() {
+    function test_draftsStayWithTheirConversation() {
         const composer = make()
+        composer.conversationId = 41
         composer.startReply(9, "Leo", "Hey")
-        type("draft")
+        type("half a")
+        // Another conversation starts empty...
         composer.conversationId = 42
         compare(composer.replyTo, 0)
         compare(composer.input.text, "")
+        verify(!modeBar(composer).visible)
+        type("other")
+        // ...and the first one has its text and reply again, the cursor at the end.
+        composer.conversationId = 41
+        compare(composer.input.text, "half a")
+        compare(composer.input.cursorPosition, 6)
+        compare(composer.replyTo, 9)
+        compare(composer.replySender, "Leo")
+        verify(modeBar(composer).visible)
+        compare(Chat.draftOf(42).text, "other")
+        // Sent: nothing is kept any more.
+        keyClick(Qt.Key_Return)
+        composer.conversationId = 42
+        compare(composer.input.text, "other")
+        composer.conversationId = 41
+        compare(composer.input.text, "")
+        compare(composer.replyTo, 0)
+        compare(Object.keys(Chat.draftOf(41)).length, 0)
+        // An edit in progress is not a draft.
+        composer.startEdit(7, "old text")
+        composer.conversationId = 42
+        composer.conversationId = 41
+        compare(composer.input.text, "")
+        compare(composer.editing, 0)
+        composer.conversationId = 42
+        composer.input.text = ""
+        composer.conversationId = 0
     }
 }

@@ -26,6 +26,7 @@ TestCase {
             unreadCount: 0
             muted: false
             typing: ""
+            draft: ""
             trustWarning: false
             accountBadge: ""
             accountColor: ""
@@ -87,6 +88,20 @@ TestCase {
         verify(texts(row).indexOf("See you at eight") < 0, "typing replaces the preview")
         row.unreadCount = 1500
         verify(texts(row).indexOf("999+") >= 0)
+        // A draft shows instead of the last message, after "Draft:", but not while the person is
+        // typing, nor in the open conversation (its draft is in the field).
+        row.typing = ""
+        row.draft = "Half a thought"
+        verify(texts(row).indexOf("Half a thought") >= 0)
+        verify(texts(row).indexOf("Draft:") >= 0)
+        verify(texts(row).indexOf("See you at eight") < 0, "the draft replaces the preview")
+        verify(row.Accessible.name.indexOf("Draft: Half a thought") >= 0)
+        row.selected = true
+        verify(texts(row).indexOf("Half a thought") < 0)
+        verify(texts(row).indexOf("See you at eight") >= 0)
+        row.selected = false
+        row.typing = "Maya is typing…"
+        verify(texts(row).indexOf("Half a thought") < 0, "typing comes first")
     }
 
     function test_messageTextIsNeverMarkup() {
