@@ -152,10 +152,12 @@ void MessageNotifier::show(const store::Conversation &c, const QList<store::Memb
     Shown &shown = m_shown[c.id];
     for (const store::Message &m : fresh) {
         const QString line = lineFor(m);
-        shown.lines.append(group ? tr("%1: %2").arg(nameOf(members, m.senderId), line) : line);
+        shown.lines[m.key] = group ? tr("%1: %2").arg(nameOf(members, m.senderId), line) : line;
     }
-    const qsizetype hidden = std::max<qsizetype>(0, shown.lines.size() - LinesShown);
-    QStringList lines = shown.lines.mid(hidden);
+    const qsizetype hidden = std::max<qsizetype>(0, static_cast<qsizetype>(shown.lines.size()) - LinesShown);
+    QStringList lines;
+    for (auto it = std::next(shown.lines.begin(), hidden); it != shown.lines.end(); ++it)
+        lines.append(it->second);
     if (hidden > 0)
         lines.prepend(hidden == 1 ? tr("1 earlier message")
                                   : tr("%n earlier messages", nullptr, static_cast<int>(hidden)));

@@ -60,8 +60,10 @@ signals:
 private:
     struct Shown
     {
-        uint id = 0;               ///< the server's, 0 until the first Notify is answered
-        QList<QString> lines;      ///< the messages shown, oldest first
+        uint id = 0; ///< the server's, 0 until the first Notify is answered
+        /// The messages shown, in the conversation's order: a later message's store reads can
+        /// finish first, so they are put in place, not appended.
+        std::map<store::MessageKey, QString> lines;
         Notification notification; ///< what was (or is to be) sent last
         quint64 serial = 0;        ///< tells this notification from a later one of the conversation
         bool inFlight = false;     ///< a Notify is on its way

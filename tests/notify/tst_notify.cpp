@@ -322,6 +322,15 @@ void TestNotify::aSecondMessageReplacesIt()
     const uint ravi = m_server->notified.at(before).id;
     for (qsizetype i = before; i < m_server->notified.size(); ++i)
         QCOMPARE(m_server->notified.at(i).id, ravi);
+
+    // An older message that comes after a newer one (a late sync, or store reads that finished
+    // in the other order) goes in its place: the notification reads in the conversation's order.
+    const Conversation late =
+        addConversation(QStringLiteral("d3"), QStringLiteral("Lena Berg"), ConversationKind::Direct);
+    insert(late.id, {incoming(QStringLiteral("l2"), 2, QStringLiteral("second"), QStringLiteral("lena"))});
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->notified.constLast().body == QStringLiteral("second"), Timeout);
+    insert(late.id, {incoming(QStringLiteral("l1"), 1, QStringLiteral("first"), QStringLiteral("lena"))});
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->notified.constLast().body, QStringLiteral("first\nsecond"), Timeout);
 }
 
 void TestNotify::theOpenConversationAndQuietTimesRaiseNone()
