@@ -153,27 +153,25 @@ void ConversationListModel::reload()
 
 void ConversationListModel::setTyping(qint64 conversationId, const QStringList &names)
 {
-    const QString text = modeltext::typingText(names);
-    const auto it = m_typing.find(conversationId);
-    const QString before = it == m_typing.end() ? QString() : it->second;
-    if (text.isEmpty())
-        m_typing.erase(conversationId);
-    else
-        m_typing[conversationId] = text;
-    if (before != text)
-        notifyRow(conversationId, {TypingRole});
+    setRowText(m_typing, conversationId, modeltext::typingText(names), TypingRole);
 }
 
 void ConversationListModel::setDraft(qint64 conversationId, const QString &summary)
 {
-    const auto it = m_drafts.find(conversationId);
-    const QString before = it == m_drafts.end() ? QString() : it->second;
-    if (summary.isEmpty())
-        m_drafts.erase(conversationId);
+    setRowText(m_drafts, conversationId, summary, DraftRole);
+}
+
+void ConversationListModel::setRowText(std::map<qint64, QString> &texts, qint64 conversationId, const QString &text,
+                                       int role)
+{
+    const auto it = texts.find(conversationId);
+    const QString before = it == texts.end() ? QString() : it->second;
+    if (text.isEmpty())
+        texts.erase(conversationId);
     else
-        m_drafts[conversationId] = summary;
-    if (before != summary)
-        notifyRow(conversationId, {DraftRole});
+        texts[conversationId] = text;
+    if (before != text)
+        notifyRow(conversationId, {role});
 }
 
 void ConversationListModel::setTrustWarning(qint64 conversationId, bool warning)

@@ -149,6 +149,8 @@ private:
     [[nodiscard]] bool trustWarning(const store::Conversation &conversation) const;
     void setLoadError(const QString &message);
     void notifyRow(qint64 conversationId, const QList<int> &roles);
+    /// Sets (or clears, when empty) a conversation's text the app feeds in, and tells the row.
+    void setRowText(std::map<qint64, QString> &texts, qint64 conversationId, const QString &text, int role);
 
     store::Store &m_store;
     std::vector<Entry> m_rows;
