@@ -1,6 +1,7 @@
 #include "models/memberlistmodel.h"
 
 #include "core/logging.h"
+#include "core/whilealive.h"
 #include "models/modeltext.h"
 #include "store/store.h"
 
@@ -45,15 +46,17 @@ MemberListModel::MemberListModel(store::Store &store, qint64 conversationId, QOb
 void MemberListModel::refresh()
 {
     const quint64 reading = ++m_reading;
-    m_store.members(m_conversationId).then(this, [this, reading](Result<QList<store::Member>> members) {
-        if (reading != m_reading)
-            return;
-        if (!members) {
-            qCWarning(lcUi).noquote() << "could not read the members:" << members.error().toString();
-            return;
-        }
-        apply(std::move(members).value());
-    });
+    // The model may be replaced (another conversation opened) before the store answers.
+    thenWhileAlive(m_store.members(m_conversationId), &m_store, this,
+                   [this, reading](Result<QList<store::Member>> members) {
+                       if (reading != m_reading)
+                           return;
+                       if (!members) {
+                           qCWarning(lcUi).noquote() << "could not read the members:" << members.error().toString();
+                           return;
+                       }
+                       apply(std::move(members).value());
+                   });
 }
 
 QString MemberListModel::nameOf(const store::Member &m)

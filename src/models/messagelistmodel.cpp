@@ -1,6 +1,7 @@
 #include "models/messagelistmodel.h"
 
 #include "core/logging.h"
+#include "core/whilealive.h"
 #include "store/store.h"
 
 #include <QCoreApplication>
@@ -126,46 +127,48 @@ void MessageListModel::load()
     ++m_membersGeneration; // a members read still under way is older than this
     setLoading(true);
     const int requested = m_options.pageSize;
-    m_store.opening(m_conversationId, requested)
-        .then(this, [this, generation, requested](Result<store::ConversationOpening> opened) {
-            if (generation != m_generation)
-                return;
-            setLoading(false);
-            if (!opened) {
-                qCWarning(lcUi).noquote() << "could not read the conversation:" << opened.error().toString();
-                setLoadError(opened.error().message());
-                return;
-            }
-            store::ConversationOpening &o = opened.value();
-            m_accountId = o.conversation.accountId;
-            m_selfUserId = o.selfUserId;
-            setHistoryComplete(o.conversation.historyComplete);
-            m_members.clear();
-            for (const store::Member &m : o.members)
-                m_members[m.userId] = m;
-            m_loaded = true;
-            appendPage(o.newest, requested);
-        });
+    // The model may be replaced (another conversation opened) before the store answers.
+    thenWhileAlive(m_store.opening(m_conversationId, requested), &m_store, this,
+                   [this, generation, requested](Result<store::ConversationOpening> opened) {
+                       if (generation != m_generation)
+                           return;
+                       setLoading(false);
+                       if (!opened) {
+                           qCWarning(lcUi).noquote() << "could not read the conversation:" << opened.error().toString();
+                           setLoadError(opened.error().message());
+                           return;
+                       }
+                       store::ConversationOpening &o = opened.value();
+                       m_accountId = o.conversation.accountId;
+                       m_selfUserId = o.selfUserId;
+                       setHistoryComplete(o.conversation.historyComplete);
+                       m_members.clear();
+                       for (const store::Member &m : o.members)
+                           m_members[m.userId] = m;
+                       m_loaded = true;
+                       appendPage(o.newest, requested);
+                   });
 }
 
 void MessageListModel::loadMembers()
 {
     const quint64 generation = m_generation;
     const quint64 reading = ++m_membersGeneration;
-    m_store.members(m_conversationId).then(this, [this, generation, reading](Result<QList<store::Member>> members) {
-        if (generation != m_generation || reading != m_membersGeneration)
-            return;
-        if (!members) {
-            qCWarning(lcUi).noquote() << "could not read the members:" << members.error().toString();
-            return;
-        }
-        m_members.clear();
-        for (const store::Member &m : members.value())
-            m_members[m.userId] = m;
-        if (!m_rows.empty())
-            Q_EMIT dataChanged(index(0), index(toInt(m_rows.size()) - 1),
-                               {SenderNameRole, SenderAvatarRole, ReplySenderRole, DeliveryRole});
-    });
+    thenWhileAlive(m_store.members(m_conversationId), &m_store, this,
+                   [this, generation, reading](Result<QList<store::Member>> members) {
+                       if (generation != m_generation || reading != m_membersGeneration)
+                           return;
+                       if (!members) {
+                           qCWarning(lcUi).noquote() << "could not read the members:" << members.error().toString();
+                           return;
+                       }
+                       m_members.clear();
+                       for (const store::Member &m : members.value())
+                           m_members[m.userId] = m;
+                       if (!m_rows.empty())
+                           Q_EMIT dataChanged(index(0), index(toInt(m_rows.size()) - 1),
+                                              {SenderNameRole, SenderAvatarRole, ReplySenderRole, DeliveryRole});
+                   });
 }
 
 void MessageListModel::reload()
@@ -221,20 +224,20 @@ void MessageListModel::startFetch()
     const quint64 generation = m_generation;
     if (!m_storeExhausted && m_floor) {
         const int requested = m_options.pageSize;
-        m_store.messagesBefore(m_conversationId, *m_floor, requested)
-            .then(this, [this, generation, requested](Result<QList<store::Message>> page) {
-                if (generation != m_generation)
-                    return;
-                setFetching(false);
-                if (!page) {
-                    qCWarning(lcUi).noquote() << "could not read older messages:" << page.error().toString();
-                    setLoadError(page.error().message());
-                    m_stalled = true; // until reload(): a view would ask again at once
-                    return;
-                }
-                setLoadError(QString());
-                appendPage(page.value(), requested);
-            });
+        thenWhileAlive(m_store.messagesBefore(m_conversationId, *m_floor, requested), &m_store, this,
+                       [this, generation, requested](Result<QList<store::Message>> page) {
+                           if (generation != m_generation)
+                               return;
+                           setFetching(false);
+                           if (!page) {
+                               qCWarning(lcUi).noquote() << "could not read older messages:" << page.error().toString();
+                               setLoadError(page.error().message());
+                               m_stalled = true; // until reload(): a view would ask again at once
+                               return;
+                           }
+                           setLoadError(QString());
+                           appendPage(page.value(), requested);
+                       });
         return;
     }
     if (!m_historySource) {
@@ -244,33 +247,31 @@ void MessageListModel::startFetch()
     // The store has nothing older: the service has. What the source adds reaches the store and,
     // the store being exhausted, comes in through messagesInserted at the bottom of the window.
     QFuture<Result<int>> loaded = m_historySource();
-    loaded
-        .then(this,
-              [this, generation](QFuture<Result<int>> done) {
-                  if (generation != m_generation)
-                      return;
-                  setFetching(false);
-                  if (done.resultCount() == 0) {
-                      m_historyEnded = true;
-                      return;
-                  }
-                  const Result<int> added = done.result();
-                  if (!added) {
-                      qCInfo(lcUi).noquote() << "could not load older messages:" << added.error().toString();
-                      setLoadError(added.error().message());
-                      m_stalled = true; // until reload(): a view would ask again at once
-                      return;
-                  }
-                  setLoadError(QString());
-                  if (added.value() == 0 && !m_historyComplete)
-                      m_historyEnded = true;
-              })
-        .onCanceled(this, [this, generation] {
-            if (generation != m_generation)
-                return;
-            setFetching(false);
+    thenWhileAlive(loaded, &m_store, this, [this, generation](QFuture<Result<int>> done) {
+        if (generation != m_generation)
+            return;
+        setFetching(false);
+        if (done.resultCount() == 0) {
             m_historyEnded = true;
-        });
+            return;
+        }
+        const Result<int> added = done.result();
+        if (!added) {
+            qCInfo(lcUi).noquote() << "could not load older messages:" << added.error().toString();
+            setLoadError(added.error().message());
+            m_stalled = true; // until reload(): a view would ask again at once
+            return;
+        }
+        setLoadError(QString());
+        if (added.value() == 0 && !m_historyComplete)
+            m_historyEnded = true;
+    }).onCanceled(&m_store, [self = QPointer<MessageListModel>(this), generation] {
+        MessageListModel *const model = self.data();
+        if (model == nullptr || generation != model->m_generation)
+            return;
+        model->setFetching(false);
+        model->m_historyEnded = true;
+    });
 }
 
 void MessageListModel::appendPage(const QList<store::Message> &page, int requested)

@@ -183,6 +183,7 @@ private Q_SLOTS:
     void timelineChanges();
     void paging();
     void historySourceFails();
+    void modelsGoneBeforeTheStoreAnswers();
     void pruned();
     void members();
     void accounts();
@@ -913,6 +914,47 @@ void ModelsTest::paging()
     QCOMPARE(separators, 1);
     QCOMPARE(previous, 91);
     QCOMPARE(reset.count(), 0);
+}
+
+void ModelsTest::modelsGoneBeforeTheStoreAnswers()
+{
+    // Opening another conversation replaces the timeline and member models while their store reads
+    // are on the way (and a history request too): the answers then find nobody, quietly. (Qt 6.4's
+    // then(context) would assert in a debug build; the sanitizer build runs this.)
+    AWAIT(account, m_store->upsertAccount(AccountKind::XChat, QStringLiteral("me")));
+    AWAIT(conversation, addConversation(account.id, QStringLiteral("c"), QStringLiteral("C"), at(0, 8, 0)));
+    AWAIT_OK(m_store->insertMessages(
+        conversation.id,
+        {incoming(QStringLiteral("s1"), 1, QStringLiteral("ana"), QStringLiteral("only"), at(0, 9, 0))}));
+    for (int i = 0; i < 20; ++i) {
+        auto timeline = std::make_unique<MessageListModel>(*m_store, conversation.id);
+        auto members = std::make_unique<MemberListModel>(*m_store, conversation.id);
+        timeline.reset();
+        members.reset();
+    }
+    // A history request still under way when its timeline goes, answered and cancelled.
+    for (const bool answer : {true, false}) {
+        auto pending = std::make_shared<QPromise<Result<int>>>();
+        {
+            MessageListModel timeline(*m_store, conversation.id);
+            int asked = 0;
+            timeline.setHistorySource([pending, &asked] {
+                if (asked++ == 0)
+                    pending->start();
+                return pending->future();
+            });
+            QVERIFY(scrollUntil(timeline, [&asked] { return asked > 0; }));
+            QVERIFY(timeline.fetching());
+        }
+        if (answer)
+            pending->addResult(Result<int>(0));
+        else
+            pending->future().cancel();
+        pending->finish();
+    }
+    // Everything queued has been answered: the store still works.
+    AWAIT(after, m_store->conversation(conversation.id));
+    QCOMPARE(after.id, conversation.id);
 }
 
 void ModelsTest::historySourceFails()
